@@ -1,0 +1,9 @@
+install(TARGETS crashsift RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+file(GLOB CRASHSIFT_MAN1 ${PROJECT_SOURCE_DIR}/man/*.1)
+file(GLOB CRASHSIFT_MAN5 ${PROJECT_SOURCE_DIR}/man/*.5)
+install(FILES ${CRASHSIFT_MAN1} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${CRASHSIFT_MAN5} DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+install(FILES ${PROJECT_SOURCE_DIR}/completions/crashsift.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME crashsift)
+install(FILES ${PROJECT_SOURCE_DIR}/completions/_crashsift
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)

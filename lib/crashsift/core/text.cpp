@@ -1,0 +1,154 @@
+#include "crashsift/core/text.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <fnmatch.h>
+
+namespace crashsift {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  return trim_right(s);
+}
+
+std::string_view trim_right(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool parse_int64(std::string_view s, std::int64_t& out) {
+  if (s.empty()) return false;
+  if (s.front() == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parse_uint64(std::string_view s, std::uint64_t& out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parse_double(std::string_view s, double& out) {
+  if (s.empty() || s.size() > 64) return false;
+  char buf[72];
+  s.copy(buf, s.size());
+  buf[s.size()] = '\0';
+  char* end = nullptr;
+  out = std::strtod(buf, &end);
+  return end == buf + s.size();
+}
+
+std::optional<std::int64_t> to_int64(std::string_view s) {
+  std::int64_t v = 0;
+  if (!parse_int64(s, v)) return std::nullopt;
+  return v;
+}
+
+bool is_hex_id(std::string_view s, size_t len) {
+  if (s.size() != len) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  return true;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0.
+static size_t utf8_seq_len(std::string_view s, size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  unsigned cp = 0;
+  if (b < 0x80) return 1;
+  if ((b & 0xE0) == 0xC0) n = 2, cp = b & 0x1F;
+  else if ((b & 0xF0) == 0xE0) n = 3, cp = b & 0x0F;
+  else if ((b & 0xF8) == 0xF0) n = 4, cp = b & 0x07;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+bool is_valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = utf8_seq_len(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string sanitize_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b == 0x1B) {  // ANSI escape: drop "ESC [ ... letter" like journalctl does without -a
+      size_t j = i + 1;
+      if (j < s.size() && s[j] == '[') {
+        ++j;
+        while (j < s.size() && !((s[j] >= '@' && s[j] <= '~'))) ++j;
+        i = j < s.size() ? j + 1 : j;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if (b < 0x20 && b != '\t') {
+      if (b != '\r') out += "\xEF\xBF\xBD";  // U+FFFD; a trailing CR is just dropped
+      ++i;
+      continue;
+    }
+    const size_t n = utf8_seq_len(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  const std::string p(pattern), t(text);
+  return fnmatch(p.c_str(), t.c_str(), 0) == 0;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  char buf[32];
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  else if (v >= 100)
+    std::snprintf(buf, sizeof buf, "%.0f %s", v, units[u]);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  return buf;
+}
+
+}  // namespace crashsift

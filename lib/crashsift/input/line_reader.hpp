@@ -1,0 +1,50 @@
+#pragma once
+// Line-at-a-time reading over a ByteSource through one reused buffer. A line longer than
+// max_line is not buffered whole: the reader drops bytes until the next newline and reports
+// the line as overlong, so a 200 MB single line costs max_line of memory, not 200 MB.
+// The buffer always keeps `padding` readable bytes after the returned line, which lets
+// simdjson parse a line in place.
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "crashsift/input/byte_source.hpp"
+
+namespace crashsift::input {
+
+inline constexpr size_t default_max_line = 16u << 20;  // 16 MiB
+
+struct Line {
+  std::string_view text;       // without the '\n' (a trailing '\r' is kept: callers decide)
+  std::uint64_t number = 0;    // 1-based
+  bool overlong = false;       // text is empty, the line was dropped
+  std::uint64_t overlong_size = 0;
+  bool last_without_newline = false;
+};
+
+class LineReader {
+ public:
+  explicit LineReader(ByteSource& src, size_t max_line = default_max_line, size_t padding = 64);
+  // False at end of input.
+  bool next(Line& line);
+  // Reads exactly n raw bytes after the current position (export binary fields). Returns false
+  // on a short read. Large values beyond max_line are drained and reported as overlong.
+  bool read_exact(size_t n, std::string_view& out, bool& overlong);
+  std::uint64_t line_number() const { return line_no_; }
+  std::uint64_t bytes_consumed() const { return consumed_; }
+  ByteSource& source() { return src_; }
+  // Counts a line consumed by read_exact's trailing newline handling.
+  void count_line() { ++line_no_; }
+
+ private:
+  bool fill();          // more bytes; false at EOF
+  void compact();
+  ByteSource& src_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+  size_t max_line_, padding_;
+  std::uint64_t line_no_ = 0, consumed_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace crashsift::input
