@@ -1,19 +1,176 @@
-// PLACEHOLDER: replaced by the real parser.
+// `journalctl -o json` / `json-seq` / `json-sse` / `json-pretty` (formats.md §6.3), parsed
+// with simdjson On-Demand in place (LineReader keeps SIMDJSON_PADDING bytes after each line).
+// Quirks: every number is a string; a value that is not printable UTF-8 is an ARRAY OF BYTE
+// NUMBERS; a field present more than once is an array of values; a field >= 4096 bytes is
+// null unless `journalctl --all` (coredump stack traces lose their text that way).
+#include <simdjson.h>
+
+#include "crashsift/core/text.hpp"
+#include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/parser.hpp"
 
 namespace crashsift::input {
 namespace {
-class Placeholder final : public FormatParser {
+
+using namespace simdjson;
+
+class JsonParser final : public FormatParser {
  public:
   std::string_view name() const override { return "json"; }
-  bool probe(std::string_view) const override { return false; }
-  void parse(LineReader&, const ParseOptions&, InputReport& report, const EventSink&) const override {
-    report.fatal = "format json is not implemented yet";
+
+  bool probe(std::string_view head) const override {
+    size_t i = 0;
+    while (i < head.size() && (head[i] == ' ' || head[i] == '\n' || head[i] == '\r')) ++i;
+    std::string_view rest = head.substr(i);
+    if (starts_with(rest, "\x1e")) rest.remove_prefix(1);          // json-seq record separator
+    if (starts_with(rest, "data: ")) rest.remove_prefix(6);        // json-sse
+    if (!starts_with(rest, "{")) return false;
+    // A journal entry always has these metadata fields (an app NDJSON log does not).
+    const std::string_view window = rest.substr(0, 64 * 1024);
+    return contains(window, "\"__REALTIME_TIMESTAMP\"") || contains(window, "\"__CURSOR\"");
+  }
+
+  void parse(LineReader& reader, const ParseOptions& options, InputReport& report,
+             const EventSink& sink) const override {
+    ondemand::parser parser;
+    Event event;
+    Line line;
+    std::string pretty;            // json-pretty: one object over many lines
+    std::uint64_t pretty_start = 0;
+    std::uint64_t nulls = 0;
+    while (reader.next(line)) {
+      if (line.overlong) {
+        report.skip(line.number, "line longer than --max-line (" + std::to_string(line.overlong_size) + " bytes)");
+        continue;
+      }
+      std::string_view text = line.text;
+      while (!text.empty() && (text.front() == '\x1e')) text.remove_prefix(1);
+      if (starts_with(text, "data: ")) text.remove_prefix(6);
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      if (trim(text).empty()) continue;
+      if (!pretty.empty() || text == "{") {
+        if (pretty.empty()) pretty_start = line.number;
+        pretty.append(text).push_back('\n');
+        if (text != "}" && pretty.size() <= options.max_line) continue;
+        pretty.append(SIMDJSON_PADDING, ' ');
+        parse_one(parser, std::string_view(pretty.data(), pretty.size() - SIMDJSON_PADDING),
+                  pretty.capacity(), pretty_start, options, report, sink, event, nulls);
+        pretty.clear();
+        continue;
+      }
+      // The reader guarantees SIMDJSON_PADDING readable bytes after the line.
+      parse_one(parser, text, text.size() + SIMDJSON_PADDING, line.number, options, report, sink, event, nulls);
+    }
+    if (!pretty.empty()) report.skip(pretty_start, "JSON object cut short at end of input");
+    if (nulls > 0)
+      report.note(std::to_string(nulls) +
+                  " field values were null: journalctl -o json prints values of 4096 bytes or more as null "
+                  "unless --all is given");
+  }
+
+ private:
+  static void parse_one(ondemand::parser& parser, std::string_view text, size_t capacity, std::uint64_t line_no,
+                        const ParseOptions& options, InputReport& report, const EventSink& sink, Event& event,
+                        std::uint64_t& nulls) {
+    event.clear();
+    event.origin.input = options.input_index;
+    event.origin.line = line_no;
+    const error_code err = fill_event(parser, text, capacity, event, nulls);
+    if (err) {
+      report.skip(line_no, std::string("invalid JSON (") + error_message(err) + ")");
+      return;
+    }
+    ++report.entries;
+    if (event.time) report.saw_time(*event.time);
+    sink(event);
+  }
+
+  static error_code fill_event(ondemand::parser& parser, std::string_view text, size_t capacity, Event& event,
+                               std::uint64_t& nulls) {
+    ondemand::document doc;
+    if (auto e = parser.iterate(padded_string_view(text.data(), text.size(), capacity)).get(doc)) return e;
+    ondemand::object obj;
+    if (auto e = doc.get_object().get(obj)) return e;
+    std::string bytes;
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return e;
+      // The key view lives in the parser's string buffer; copy it before reading the value.
+      const std::string name(key);
+      ondemand::value value;
+      if (auto e = field.value().get(value)) return e;
+      ondemand::json_type type;
+      if (auto e = value.type().get(type)) return e;
+      switch (type) {
+        case ondemand::json_type::string: {
+          std::string_view s;
+          if (auto e = value.get_string().get(s)) return e;
+          apply_journal_field(event, name, s);
+          break;
+        }
+        case ondemand::json_type::array:
+          if (auto e = apply_array(value, name, event, bytes)) return e;
+          break;
+        case ondemand::json_type::null:
+          ++nulls;
+          break;
+        case ondemand::json_type::number:
+          apply_journal_field(event, name, trim(value.raw_json_token()));
+          break;
+        default:
+          // Objects and booleans never occur in journal JSON; consume and ignore them.
+          (void)value.raw_json_token();
+          break;
+      }
+    }
+    return SUCCESS;
+  }
+
+  // [98,105,110,...] is one non-printable value; ["a","b"] is a field logged twice (the last
+  // value is the one kept, as journalctl shows the last in short output).
+  static error_code apply_array(ondemand::value& value, const std::string& name, Event& event, std::string& bytes) {
+    ondemand::array arr;
+    if (auto e = value.get_array().get(arr)) return e;
+    bytes.clear();
+    bool byte_array = false;
+    std::string last;
+    for (auto element : arr) {
+      ondemand::value v;
+      if (auto e = element.get(v)) return e;
+      ondemand::json_type t;
+      if (auto e = v.type().get(t)) return e;
+      if (t == ondemand::json_type::number) {
+        std::uint64_t b = 0;
+        if (auto e = v.get_uint64().get(b)) return e;
+        bytes.push_back(static_cast<char>(b & 0xff));
+        byte_array = true;
+      } else if (t == ondemand::json_type::string) {
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return e;
+        last.assign(s);
+      } else if (t == ondemand::json_type::array) {
+        // Repeated binary values: [[1,2],[3,4]] — keep the last.
+        ondemand::array inner;
+        if (auto e = v.get_array().get(inner)) return e;
+        std::string one;
+        for (auto b : inner) {
+          std::uint64_t n = 0;
+          if (auto e = b.get_uint64().get(n)) return e;
+          one.push_back(static_cast<char>(n & 0xff));
+        }
+        last = std::move(one);
+      }
+    }
+    apply_journal_field(event, name, byte_array ? std::string_view(bytes) : std::string_view(last));
+    return SUCCESS;
   }
 };
+
 }  // namespace
+
 const FormatParser& json_format() {
-  static const Placeholder p;
-  return p;
+  static const JsonParser parser;
+  return parser;
 }
+
 }  // namespace crashsift::input

@@ -1,0 +1,53 @@
+#include "crashsift/classify/exit.hpp"
+
+namespace crashsift::classify {
+
+std::string_view to_string(ExitClass c) {
+  switch (c) {
+    case ExitClass::clean: return "clean";
+    case ExitClass::self_exit: return "self-exit";
+    case ExitClass::segfault: return "segfault";
+    case ExitClass::oom: return "oom";
+    case ExitClass::watchdog: return "watchdog";
+    case ExitClass::timeout: return "timeout";
+    case ExitClass::killed: return "killed";
+    case ExitClass::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(OomKind k) {
+  switch (k) {
+    case OomKind::none: return "";
+    case OomKind::kernel: return "kernel";
+    case OomKind::cgroup: return "cgroup";
+    case OomKind::oomd: return "oomd";
+    case OomKind::runtime_heap: return "runtime-heap";
+  }
+  return "";
+}
+
+std::string_view to_string(Confidence c) {
+  return c == Confidence::confirmed ? "confirmed" : "inferred";
+}
+
+const std::vector<ExitClass>& all_exit_classes() {
+  static const std::vector<ExitClass> all = {ExitClass::clean,    ExitClass::self_exit,
+                                             ExitClass::segfault, ExitClass::oom,
+                                             ExitClass::watchdog, ExitClass::timeout,
+                                             ExitClass::killed,   ExitClass::unknown};
+  return all;
+}
+
+std::optional<ExitClass> exit_class_from_string(std::string_view s) {
+  for (ExitClass c : all_exit_classes())
+    if (to_string(c) == s) return c;
+  return std::nullopt;
+}
+
+std::optional<double> Exit::uptime_s() const {
+  if (!started_at || !exited_at || *exited_at < *started_at) return std::nullopt;
+  return static_cast<double>(*exited_at - *started_at) / 1e6;
+}
+
+}  // namespace crashsift::classify

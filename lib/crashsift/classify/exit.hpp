@@ -1,0 +1,73 @@
+#pragma once
+// The result of classification: one Exit per process exit, plain data. Writers format it;
+// nothing here knows about output.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crashsift/core/event.hpp"
+#include "crashsift/core/time.hpp"
+
+namespace crashsift::classify {
+
+enum class ExitClass { clean, self_exit, segfault, oom, watchdog, timeout, killed, unknown };
+enum class OomKind { none, kernel, cgroup, oomd, runtime_heap };
+enum class Confidence { confirmed, inferred };
+
+// Stable JSON spellings ("self-exit", "runtime-heap", ...).
+std::string_view to_string(ExitClass c);
+std::string_view to_string(OomKind k);
+std::string_view to_string(Confidence c);
+std::optional<ExitClass> exit_class_from_string(std::string_view s);
+const std::vector<ExitClass>& all_exit_classes();
+
+// One line that helped decide an exit, with where it came from.
+struct Evidence {
+  std::string role;                 // "exit-record", "unit-result", "kernel-oom-kill", ...
+  std::string text;                 // the line itself (first line of a multi-line message)
+  Origin origin;
+  std::optional<UsecUtc> time;
+};
+
+struct Exit {
+  std::string unit;
+  std::optional<std::int64_t> pid;
+  std::string pid_source;           // "journal", "kill-line", "coredump", "output-inferred", ""
+  std::string process_name;         // identifier/comm of the main process, for kernel matching
+  std::string boot_id;
+  std::string invocation_id;
+  std::string hostname;
+  std::optional<UsecUtc> started_at;
+  std::optional<UsecUtc> exited_at;
+  bool time_has_usec = true;
+  std::uint32_t input = 0;          // which input the exit record came from
+
+  ExitClass cls = ExitClass::unknown;
+  OomKind oom_kind = OomKind::none;
+  std::string cause;                // kebab-case sub-kind, see man/crashsift-json.5
+  Confidence confidence = Confidence::inferred;
+
+  std::string exit_kind;            // systemd's code=: "exited", "killed", "dumped", "" unknown
+  std::optional<int> code;          // exit status when exit_kind == "exited"
+  std::optional<int> signal_number; // when killed/dumped
+  std::string signal;               // "SEGV" (no SIG prefix)
+  std::string unit_result;          // "exit-code", "core-dump", "oom-kill", ...
+  bool stop_requested = false;      // a "Stopping ..." job preceded the exit
+  bool start_limit_hit = false;     // "Start request repeated too quickly." followed
+  std::optional<int> restart_counter;
+  std::optional<std::uint64_t> memory_peak_bytes;  // from the "Consumed ... memory peak" line
+
+  std::string reason;               // crash message from the process's own last output
+  std::string reason_kind;          // "bun-panic", "v8-heap-limit", "uncaught-exception", ...
+  std::string runtime;              // "Bun v1.3.13", "Node.js v20.20.2"
+  std::vector<std::string> last_output;  // the process's last output lines (bounded)
+
+  std::vector<Evidence> evidence;
+  std::vector<std::string> missing;
+
+  std::optional<double> uptime_s() const;
+};
+
+}  // namespace crashsift::classify

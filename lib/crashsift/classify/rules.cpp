@@ -1,0 +1,188 @@
+#include "crashsift/classify/rules.hpp"
+
+#include <cctype>
+
+#include "crashsift/classify/crash_message.hpp"
+#include "crashsift/core/text.hpp"
+
+namespace crashsift::classify {
+
+namespace {
+
+struct Verdict {
+  ExitClass cls;
+  std::string cause;
+  Confidence confidence = Confidence::confirmed;
+  OomKind oom_kind = OomKind::none;
+};
+
+using Rule = std::optional<Verdict> (*)(const Exit&, const ExitFacts&);
+
+bool died_by(const Exit& x, std::string_view sig) { return x.signal == sig; }
+bool is_fatal_signal(const Exit& x) {
+  for (std::string_view s : {"SEGV", "BUS", "ILL", "FPE", "TRAP", "SYS", "ABRT"})
+    if (died_by(x, s)) return true;
+  return false;
+}
+bool is_clean_signal(const Exit& x) {
+  return died_by(x, "TERM") || died_by(x, "INT") || died_by(x, "HUP") || died_by(x, "PIPE");
+}
+
+OomKind kind_from_kernel(const ExitFacts& f, OomKind fallback) {
+  if (!f.kernel_oom) return fallback;
+  return f.kernel_oom->memcg ? OomKind::cgroup : OomKind::kernel;
+}
+
+// systemd-oomd decided the kill (v247+ unit line; v251+ also result 'oom-kill').
+std::optional<Verdict> rule_oomd(const Exit&, const ExitFacts& f) {
+  if (!f.oomd_unit_line && !f.oomd_kill_line) return std::nullopt;
+  return Verdict{ExitClass::oom, "oomd-kill", Confidence::confirmed, OomKind::oomd};
+}
+
+// cgroup v2 + systemd >= 243: PID 1 read memory.events and says so; result 'oom-kill'.
+std::optional<Verdict> rule_systemd_oom(const Exit& x, const ExitFacts& f) {
+  if (!f.oom_unit_line && x.unit_result != "oom-kill") return std::nullopt;
+  const OomKind kind = kind_from_kernel(f, OomKind::cgroup);
+  return Verdict{ExitClass::oom, kind == OomKind::kernel ? "kernel-oom-kill" : "cgroup-oom-kill",
+                 Confidence::confirmed, kind};
+}
+
+// The runtime printed its own heap exhaustion (V8 "FATAL ERROR: … heap out of memory", Bun
+// "ran out of memory", Go "fatal error: runtime: out of memory", Python MemoryError).
+std::optional<Verdict> rule_runtime_heap(const Exit& x, const ExitFacts&) {
+  if (!is_runtime_heap_oom(x.reason_kind)) return std::nullopt;
+  return Verdict{ExitClass::oom, x.reason_kind, Confidence::confirmed, OomKind::runtime_heap};
+}
+
+// cgroup v1 or an old systemd: only "code=killed, status=9/KILL"; the kernel's kill line is the
+// proof. Matched by PID it is confirmed; by command name and time it is inferred.
+std::optional<Verdict> rule_kernel_oom_line(const Exit& x, const ExitFacts& f) {
+  if (!f.kernel_oom || (!x.signal.empty() && !died_by(x, "KILL"))) return std::nullopt;
+  const OomKind kind = kind_from_kernel(f, OomKind::kernel);
+  const Confidence c = f.kernel_oom_match == MatchKind::pid ? Confidence::confirmed : Confidence::inferred;
+  return Verdict{ExitClass::oom, kind == OomKind::cgroup ? "cgroup-oom-kill" : "kernel-oom-kill", c, kind};
+}
+
+std::optional<Verdict> rule_watchdog(const Exit& x, const ExitFacts& f) {
+  if (!f.watchdog_line && x.unit_result != "watchdog") return std::nullopt;
+  return Verdict{ExitClass::watchdog, "watchdog-timeout"};
+}
+
+std::optional<Verdict> rule_timeout(const Exit& x, const ExitFacts& f) {
+  if (x.unit_result != "timeout" && !f.runtime_limit_line && f.timeout_state.empty()) return std::nullopt;
+  std::string cause = "timeout";
+  if (f.runtime_limit_line) cause = "runtime-max-sec";
+  else if (f.timeout_state == "stop-sigterm" || f.timeout_state == "final-sigterm" || f.timeout_state == "stop")
+    cause = "stop-sigterm-timeout";
+  else if (starts_with(f.timeout_state, "start") || f.timeout_state == "condition")
+    cause = "start-timeout";
+  else if (!f.timeout_state.empty()) cause = f.timeout_state + "-timeout";
+  return Verdict{ExitClass::timeout, cause};
+}
+
+std::optional<Verdict> rule_client_kill(const Exit&, const ExitFacts& f) {
+  if (!f.client_kill) return std::nullopt;
+  return Verdict{ExitClass::killed, "client-request"};
+}
+
+// SEGV, BUS, ILL, FPE, TRAP, SYS and ABRT raised by the process itself. A Bun panic ends in
+// SIGILL (1.3.x @trap) or re-raises SEGV (1.4.x): the panic text decides, not the number.
+std::optional<Verdict> rule_fatal_signal(const Exit& x, const ExitFacts&) {
+  if (!is_fatal_signal(x)) return std::nullopt;
+  std::string cause;
+  if (x.reason_kind == "bun-panic") cause = "bun-panic";
+  else if (died_by(x, "ABRT")) cause = x.reason_kind.empty() ? "abort" : x.reason_kind + "-abort";
+  else if (died_by(x, "SEGV")) cause = "segv";
+  else if (died_by(x, "BUS")) cause = "bus-error";
+  else if (died_by(x, "ILL")) cause = "illegal-instruction";
+  else if (died_by(x, "FPE")) cause = "arithmetic-fault";
+  else if (died_by(x, "TRAP")) cause = "trap";
+  else cause = "bad-syscall";
+  return Verdict{ExitClass::segfault, cause};
+}
+
+// An unexplained SIGKILL: something outside killed it; OOM cannot be ruled out without the
+// kernel's log, so it stays inferred.
+std::optional<Verdict> rule_unknown_kill(const Exit& x, const ExitFacts&) {
+  if (!died_by(x, "KILL")) return std::nullopt;
+  return Verdict{ExitClass::killed, "sigkill", Confidence::inferred};
+}
+
+// SIGTERM/SIGINT/SIGHUP/SIGPIPE: systemd counts these as a clean daemon exit; a failing result
+// (oneshot services, SuccessExitStatus) makes it an external kill instead.
+std::optional<Verdict> rule_clean_signal(const Exit& x, const ExitFacts&) {
+  if (!is_clean_signal(x)) return std::nullopt;
+  if (x.unit_result.empty() || x.unit_result == "success")
+    return Verdict{ExitClass::clean, "stopped"};
+  std::string cause = "sig" + x.signal;
+  for (auto& c : cause) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Verdict{ExitClass::killed, cause};
+}
+
+std::string cause_for_exit_code(const Exit& x) {
+  if (!x.reason_kind.empty() && x.reason_kind != "fatal-message") return x.reason_kind;
+  if (*x.code == 203) return "exec-failed";
+  if (*x.code >= 200 && *x.code <= 245) return "spawn-failed";
+  return "exit-code";
+}
+
+std::optional<Verdict> rule_exit_code(const Exit& x, const ExitFacts&) {
+  if (x.exit_kind != "exited" || !x.code) return std::nullopt;
+  if (*x.code == 0) return Verdict{ExitClass::clean, "exit-success"};
+  return Verdict{ExitClass::self_exit, cause_for_exit_code(x)};
+}
+
+// No exit line at all (clean exits are logged at debug level): the result decides.
+std::optional<Verdict> rule_result_only(const Exit& x, const ExitFacts&) {
+  if (!x.exit_kind.empty()) return std::nullopt;
+  if (x.unit_result == "success") {
+    return Verdict{ExitClass::clean, x.stop_requested ? "stopped" : "deactivated"};
+  }
+  if (x.unit_result == "exit-code")
+    return Verdict{ExitClass::self_exit, x.reason_kind.empty() ? "exit-code" : x.reason_kind, Confidence::inferred};
+  if (x.unit_result == "core-dump") return Verdict{ExitClass::segfault, "core-dump", Confidence::inferred};
+  if (x.unit_result == "signal") return Verdict{ExitClass::killed, "signal", Confidence::inferred};
+  if (x.unit_result == "start-limit-hit") return Verdict{ExitClass::unknown, "start-limit-hit"};
+  return std::nullopt;
+}
+
+void add_missing(Exit& x, const ExitFacts& f) {
+  auto miss = [&](std::string s) { x.missing.push_back(std::move(s)); };
+  if (x.exit_kind.empty() && x.unit_result != "success")
+    miss("no \"Main process exited\" record (logged at debug level or outside the input)");
+  if (x.cls == ExitClass::oom && x.oom_kind != OomKind::runtime_heap && x.oom_kind != OomKind::oomd &&
+      !f.kernel_oom)
+    miss(f.kernel_input_present ? "no matching kernel OOM kill line"
+                                : "no kernel OOM kill line in input (add dmesg or the host journal)");
+  if (x.cls == ExitClass::killed && x.cause == "sigkill")
+    miss(f.kernel_input_present ? "no kernel OOM kill line matches this SIGKILL"
+                                : "no kernel log in input: an OOM kill cannot be ruled out (add dmesg or the host journal)");
+  if (x.cls == ExitClass::segfault && x.exit_kind == "dumped" && !f.coredump)
+    miss("no core dump record (systemd-coredump entry or core file)");
+  if (x.cls == ExitClass::segfault && x.reason.empty() && !f.kernel_fault)
+    miss(f.kernel_input_present ? "no kernel fault line matches this crash" : "no kernel fault line in input");
+  if (!x.pid) miss("main PID not recorded in this input");
+}
+
+}  // namespace
+
+void classify_exit(Exit& x, const ExitFacts& f) {
+  static constexpr Rule rules[] = {rule_oomd,        rule_systemd_oom,  rule_runtime_heap,
+                                   rule_kernel_oom_line, rule_watchdog, rule_timeout,
+                                   rule_client_kill, rule_fatal_signal, rule_unknown_kill,
+                                   rule_clean_signal, rule_exit_code,   rule_result_only};
+  Verdict v{ExitClass::unknown, "unexplained", Confidence::inferred};
+  for (Rule r : rules) {
+    if (auto got = r(x, f)) {
+      v = *got;
+      break;
+    }
+  }
+  x.cls = v.cls;
+  x.cause = v.cause;
+  x.confidence = v.confidence;
+  x.oom_kind = v.oom_kind;
+  add_missing(x, f);
+}
+
+}  // namespace crashsift::classify

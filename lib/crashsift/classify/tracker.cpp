@@ -1,0 +1,593 @@
+#include "crashsift/classify/tracker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <map>
+#include <unordered_map>
+
+#include "crashsift/classify/crash_message.hpp"
+#include "crashsift/classify/kernel_lines.hpp"
+#include "crashsift/classify/rules.hpp"
+#include "crashsift/classify/systemd_lines.hpp"
+#include "crashsift/core/text.hpp"
+
+namespace crashsift::classify {
+
+namespace {
+
+constexpr UsecUtc one_second = usec_per_sec;
+
+struct OutputLine {
+  std::string text;
+  Origin origin;
+  std::optional<UsecUtc> time;
+};
+
+// The last output lines of one live process, in a fixed ring (strings keep their capacity).
+struct ProcessTail {
+  std::string boot_id;
+  std::int64_t pid = 0;
+  std::string identifier;
+  std::string unit;            // _SYSTEMD_UNIT when the form has it
+  std::string invocation_id;
+  std::optional<UsecUtc> first_time, last_time;
+  std::uint64_t order = 0;     // arrival order of the last line, for forms without time
+  std::vector<OutputLine> ring;
+  size_t next = 0, count = 0;
+  std::string runtime;
+
+  void push(std::string_view text, const Event& e, size_t cap, size_t max_chars) {
+    if (ring.size() < cap) ring.resize(cap);
+    OutputLine& slot = ring[next];
+    slot.text.assign(text.substr(0, max_chars));
+    slot.origin = e.origin;
+    slot.time = e.time;
+    next = (next + 1) % cap;
+    count = std::min(count + 1, cap);
+  }
+  // Oldest first.
+  std::vector<const OutputLine*> lines() const {
+    std::vector<const OutputLine*> out;
+    const size_t cap = ring.size();
+    for (size_t k = 0; k < count; ++k) out.push_back(&ring[(next + cap - count + k) % cap]);
+    return out;
+  }
+};
+
+struct KernelRecord {
+  std::string boot_id;
+  std::optional<UsecUtc> time;
+  Origin origin;
+  std::string text;
+  std::optional<KernelOomKill> oom;
+  std::optional<KernelFault> fault;
+  std::string oomd_cgroup;   // systemd-oomd "Killed <cgroup> due to ..."
+  bool used = false;
+};
+
+struct CoredumpRecord {
+  std::string boot_id;
+  std::optional<UsecUtc> time;
+  Origin origin;
+  std::string text;
+  std::optional<std::int64_t> pid;
+  std::string comm, unit, exe, filename;
+  std::optional<int> signal;
+  bool used = false;
+};
+
+struct UnitState {
+  std::optional<UsecUtc> started_at;
+  bool fresh_start = false;          // "Starting" seen, "Started" not yet
+  std::string invocation_id;
+  std::optional<size_t> open_exit;   // exit awaiting its result line
+  std::optional<size_t> last_exit;   // for restart counter / resources / start limit
+  bool stop_requested = false;
+  bool start_limit_pending = false;
+  std::vector<Evidence> pending;     // lines seen before the exit record
+  ExitFacts pending_facts;
+  std::optional<std::int64_t> known_pid;
+  std::string known_comm;
+};
+
+std::string key_of(std::string_view boot, std::string_view unit) {
+  std::string k(boot);
+  k.push_back('\x1f');
+  k.append(unit);
+  return k;
+}
+
+std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
+
+bool is_service_manager(const Event& e) {
+  return e.identifier == "systemd" && !e.kernel;
+}
+
+bool is_coredump_entry(const Event& e) {
+  if (e.message_id == message_ids::coredump) return true;
+  return e.identifier == "systemd-coredump" && starts_with(e.message, "Process ") &&
+         (contains(e.message, " dumped core") || contains(e.message, "terminated abnormally"));
+}
+
+// "Process 9190 (crashlab) of user 0 dumped core." -> pid, comm.
+void parse_coredump_text(std::string_view msg, CoredumpRecord& r) {
+  std::string_view rest = msg.substr(8);
+  const size_t sp = rest.find(' ');
+  std::int64_t pid = 0;
+  if (sp != std::string_view::npos && parse_int64(rest.substr(0, sp), pid) && !r.pid) r.pid = pid;
+  const size_t open = rest.find('('), close = rest.find(')');
+  if (r.comm.empty() && open != std::string_view::npos && close != std::string_view::npos && close > open)
+    r.comm = std::string(rest.substr(open + 1, close - open - 1));
+}
+
+}  // namespace
+
+struct ExitTracker::Impl {
+  TrackerLimits limits;
+  std::vector<Exit> exits;
+  std::vector<ExitFacts> facts;          // parallel to exits
+  std::vector<KernelRecord> kernel;
+  std::vector<CoredumpRecord> coredumps;
+  std::unordered_map<std::string, UnitState> units;
+  std::unordered_map<std::string, ProcessTail> processes;   // key: boot + pid
+  std::vector<Warning> warnings;
+  std::uint32_t input = 0;
+  bool form_has_pids = true;
+  bool kernel_present = false;
+  std::uint64_t arrival = 0;
+
+  // ---- event dispatch ------------------------------------------------------------------
+
+  void on_event(const Event& e) {
+    ++arrival;
+    if (e.kernel) return on_kernel(e);
+    if (is_coredump_entry(e)) return on_coredump(e);
+    if (is_service_manager(e)) {
+      if (auto f = parse_systemd_message(e.message, e.unit)) return on_fact(*f, e);
+      return;
+    }
+    if (e.identifier == "systemd-oomd" && starts_with(e.message, "Killed ")) return on_oomd(e);
+    on_output(e);
+  }
+
+  void on_kernel(const Event& e) {
+    kernel_present = true;
+    if (kernel.size() >= limits.max_kernel_records) return;
+    auto oom = parse_oom_kill_line(e.message);
+    auto fault = oom ? std::nullopt : parse_fault_line(e.message);
+    if (!oom && !fault) return;
+    kernel.push_back({e.boot_id, e.time, e.origin, first_line(e.message), oom, fault, {}, false});
+  }
+
+  void on_oomd(const Event& e) {
+    const std::string_view rest = std::string_view(e.message).substr(7);
+    KernelRecord r{e.boot_id, e.time, e.origin, first_line(e.message), {}, {}, {}, false};
+    r.oomd_cgroup = std::string(rest.substr(0, rest.find(' ')));
+    kernel.push_back(std::move(r));
+  }
+
+  void on_coredump(const Event& e) {
+    CoredumpRecord r;
+    r.boot_id = e.boot_id;
+    r.time = e.coredump_timestamp ? e.coredump_timestamp : e.time;
+    r.origin = e.origin;
+    r.text = first_line(e.message);
+    r.pid = e.coredump_pid;
+    r.comm = e.coredump_comm;
+    r.unit = e.coredump_unit;
+    r.exe = e.coredump_exe;
+    r.filename = e.coredump_filename;
+    r.signal = e.coredump_signal;
+    parse_coredump_text(e.message, r);
+    if (coredumps.size() < limits.max_kernel_records) coredumps.push_back(std::move(r));
+  }
+
+  void on_output(const Event& e) {
+    if (!e.pid || *e.pid <= 1) return;
+    std::string k = key_of(e.boot_id, std::to_string(*e.pid));
+    auto [it, inserted] = processes.try_emplace(std::move(k));
+    ProcessTail& p = it->second;
+    if (inserted) {
+      p.boot_id = e.boot_id;
+      p.pid = *e.pid;
+      p.identifier = e.identifier;
+      p.unit = e.systemd_unit;
+      p.invocation_id = e.invocation_id;
+      p.first_time = e.time;
+    }
+    if (e.time) p.last_time = e.time;
+    p.order = arrival;
+    // journald splits output per line; native senders may still send multi-line messages.
+    for (std::string_view line : split(e.message, '\n')) {
+      if (trim(line).empty()) continue;
+      p.push(line, e, limits.tail_lines, limits.max_line_chars);
+      if (auto v = find_runtime_version(line); !v.empty()) p.runtime = std::move(v);
+    }
+    if (inserted && processes.size() > limits.max_tracked_processes) evict_old_processes();
+  }
+
+  // Keeps memory flat on hosts with many short-lived processes: drop the older half.
+  void evict_old_processes() {
+    std::vector<std::uint64_t> orders;
+    orders.reserve(processes.size());
+    for (const auto& [k, p] : processes) orders.push_back(p.order);
+    auto mid = orders.begin() + static_cast<std::ptrdiff_t>(orders.size() / 2);
+    std::nth_element(orders.begin(), mid, orders.end());
+    const std::uint64_t cutoff = *mid;
+    std::erase_if(processes, [&](const auto& kv) { return kv.second.order < cutoff; });
+  }
+
+  // ---- the service manager's lines ---------------------------------------------------
+
+  Evidence evidence(std::string role, const Event& e) {
+    return Evidence{std::move(role), first_line(e.message), e.origin, e.time};
+  }
+
+  void on_fact(const SystemdFact& f, const Event& e) {
+    if (f.unit.empty()) return;
+    UnitState& u = units[key_of(e.boot_id, f.unit)];
+    switch (f.kind) {
+      case SystemdFactKind::starting:
+      case SystemdFactKind::started: return on_start(u, f, e);
+      case SystemdFactKind::stopping: u.stop_requested = true; return;
+      case SystemdFactKind::stopped: return;
+      case SystemdFactKind::main_exited: return on_main_exited(u, f, e);
+      case SystemdFactKind::unit_failed: return on_result(u, f.unit, f.result, e);
+      case SystemdFactKind::deactivated: return on_result(u, f.unit, "success", e);
+      case SystemdFactKind::restart_scheduled:
+        if (u.last_exit && f.number) exits[*u.last_exit].restart_counter = f.number;
+        return;
+      case SystemdFactKind::start_limit:
+        if (u.last_exit) {
+          exits[*u.last_exit].start_limit_hit = true;
+          exits[*u.last_exit].evidence.push_back(evidence("start-limit", e));
+        }
+        u.start_limit_pending = true;
+        return;
+      case SystemdFactKind::consumed:
+        if (u.last_exit) {
+          Exit& x = exits[*u.last_exit];
+          std::uint64_t peak = 0;
+          if (!e.memory_peak.empty() && parse_uint64(e.memory_peak, peak)) x.memory_peak_bytes = peak;
+          else if (f.memory_peak) x.memory_peak_bytes = f.memory_peak;
+          if (x.memory_peak_bytes) x.evidence.push_back(evidence("resources", e));
+        }
+        return;
+      default: return on_exit_context(u, f, e);
+    }
+  }
+
+  void on_start(UnitState& u, const SystemdFact& f, const Event& e) {
+    const bool is_starting = f.kind == SystemdFactKind::starting;
+    if (is_starting || !u.fresh_start) {
+      // A new lifetime: forget everything about the previous one.
+      u.started_at = e.time;
+      u.pending.clear();
+      u.pending_facts = ExitFacts{};
+      u.stop_requested = false;
+      u.start_limit_pending = false;
+      u.known_pid.reset();
+      u.known_comm.clear();
+      u.open_exit.reset();
+    }
+    u.fresh_start = is_starting;
+    if (!e.invocation_id.empty()) u.invocation_id = e.invocation_id;
+  }
+
+  // Lines that explain an exit but come before (or right after) its exit record.
+  void on_exit_context(UnitState& u, const SystemdFact& f, const Event& e) {
+    ExitFacts& fx = u.open_exit ? facts[*u.open_exit] : u.pending_facts;
+    std::vector<Evidence>& ev = u.open_exit ? exits[*u.open_exit].evidence : u.pending;
+    switch (f.kind) {
+      case SystemdFactKind::oom_in_unit: fx.oom_unit_line = true; ev.push_back(evidence("oom-unit-line", e)); break;
+      case SystemdFactKind::oomd_in_unit: fx.oomd_unit_line = true; ev.push_back(evidence("oomd-unit-line", e)); break;
+      case SystemdFactKind::watchdog_timeout: fx.watchdog_line = true; ev.push_back(evidence("watchdog", e)); break;
+      case SystemdFactKind::runtime_limit: fx.runtime_limit_line = true; ev.push_back(evidence("runtime-limit", e)); break;
+      case SystemdFactKind::state_timeout:
+        if (fx.timeout_state.empty()) fx.timeout_state = f.state;
+        ev.push_back(evidence("timeout", e));
+        break;
+      case SystemdFactKind::client_signal:
+        fx.client_kill = true;
+        ev.push_back(evidence("kill-request", e));
+        remember_pid(u, f);
+        break;
+      case SystemdFactKind::killing_process:
+        ev.push_back(evidence("kill", e));
+        remember_pid(u, f);
+        break;
+      case SystemdFactKind::spawn_failed: fx.spawn_failed = true; ev.push_back(evidence("spawn-failed", e)); break;
+      default: break;
+    }
+  }
+
+  // systemd names the main process first when it kills a unit's processes.
+  static void remember_pid(UnitState& u, const SystemdFact& f) {
+    if (u.known_pid || !f.pid) return;
+    u.known_pid = f.pid;
+    u.known_comm = f.comm;
+  }
+
+  size_t new_exit(UnitState& u, const std::string& unit, const Event& e) {
+    Exit x;
+    x.unit = unit;
+    x.boot_id = e.boot_id;
+    x.hostname = e.hostname;
+    x.invocation_id = !e.invocation_id.empty() ? e.invocation_id : u.invocation_id;
+    x.started_at = u.started_at;
+    x.exited_at = e.time;
+    x.time_has_usec = e.time_has_usec;
+    x.input = input;
+    x.stop_requested = u.stop_requested;
+    x.evidence = std::move(u.pending);
+    u.pending.clear();
+    ExitFacts f = u.pending_facts;
+    f.form_has_pids = form_has_pids;
+    u.pending_facts = ExitFacts{};
+    exits.push_back(std::move(x));
+    facts.push_back(f);
+    const size_t idx = exits.size() - 1;
+    attach_process(u, exits[idx]);
+    u.open_exit = idx;
+    u.last_exit = idx;
+    return idx;
+  }
+
+  void on_main_exited(UnitState& u, const SystemdFact& f, const Event& e) {
+    const size_t idx = new_exit(u, f.unit, e);
+    Exit& x = exits[idx];
+    x.exit_kind = f.exit_kind;
+    if (f.exit_kind == "exited") {
+      x.code = f.status;
+    } else if (f.status) {
+      x.signal_number = f.status;
+      x.signal = f.status_name.empty() || f.status_name == "n/a" ? signal_name(*f.status) : f.status_name;
+    }
+    x.evidence.insert(x.evidence.begin(), evidence("exit-record", e));
+  }
+
+  void on_result(UnitState& u, const std::string& unit, const std::string& result, const Event& e) {
+    if (!ends_with(unit, ".service")) return;  // mounts, scopes, sockets deactivate too
+    if (u.start_limit_pending) {
+      // After "Start request repeated too quickly." the result line repeats the previous
+      // run's result (formats.md §1.4): it is not a new exit.
+      u.start_limit_pending = false;
+      if (u.last_exit) exits[*u.last_exit].evidence.push_back(evidence("unit-result", e));
+      return;
+    }
+    if (!u.open_exit || !exits[*u.open_exit].unit_result.empty()) new_exit(u, unit, e);
+    Exit& x = exits[*u.open_exit];
+    x.unit_result = result;
+    x.evidence.push_back(evidence(result == "success" ? "deactivated" : "unit-result", e));
+    u.open_exit.reset();
+  }
+
+  // ---- which process was the main one --------------------------------------------------
+
+  ProcessTail* find_process(const UnitState& u, const Exit& x, std::string& source) {
+    if (u.known_pid) {
+      auto it = processes.find(key_of(x.boot_id, std::to_string(*u.known_pid)));
+      source = "kill-line";
+      return it == processes.end() ? nullptr : &it->second;
+    }
+    ProcessTail* best = nullptr;
+    const UsecUtc slack = one_second;
+    // Journal forms record the unit of every output line (_SYSTEMD_UNIT).
+    for (auto& [k, p] : processes) {
+      if (p.unit != x.unit || p.boot_id != x.boot_id) continue;
+      if (!x.invocation_id.empty() && !p.invocation_id.empty() && p.invocation_id != x.invocation_id) continue;
+      if (!best || p.order > best->order) best = &p;
+    }
+    if (best) return source = "journal", best;
+    // Text forms: pick the process that was printing during this lifetime and stopped last
+    // before the exit. This is an inference and says so.
+    for (auto& [k, p] : processes) {
+      if (!p.unit.empty() || p.boot_id != x.boot_id) continue;
+      if (x.exited_at && p.last_time && *p.last_time > *x.exited_at + slack) continue;
+      if (x.started_at && p.first_time && *p.first_time + slack < *x.started_at) continue;
+      if (!x.started_at && x.exited_at && p.last_time && *p.last_time + 60 * one_second < *x.exited_at) continue;
+      if (!best || p.order > best->order) best = &p;
+    }
+    if (best) source = "output-inferred";
+    return best;
+  }
+
+  void attach_process(const UnitState& u, Exit& x) {
+    std::string source;
+    ProcessTail* p = find_process(u, x, source);
+    if (u.known_pid) {
+      x.pid = u.known_pid;
+      x.pid_source = "kill-line";
+      x.process_name = u.known_comm;
+    }
+    if (!p) return;
+    if (!x.pid) x.pid = p->pid;
+    std::vector<std::string_view> texts;
+    for (const OutputLine* l : p->lines()) texts.push_back(l->text);
+    for (const OutputLine* l : p->lines()) x.last_output.push_back(l->text);
+    if (auto m = find_crash_message(texts)) {
+      x.reason = m->text;
+      x.reason_kind = m->kind;
+      const OutputLine* l = p->lines()[m->line_index];
+      x.evidence.push_back(Evidence{"crash-message", l->text, l->origin, l->time});
+    }
+    x.runtime = p->runtime;
+    if (x.process_name.empty()) x.process_name = p->identifier;
+    if (!x.started_at && p->first_time) x.started_at = p->first_time;
+    if (x.pid_source.empty()) x.pid_source = source;
+    erase_process(p);  // p dangles from here on
+  }
+
+  void erase_process(const ProcessTail* p) { processes.erase(key_of(p->boot_id, std::to_string(p->pid))); }
+};
+
+// ---- joining kernel and coredump records to exits ----------------------------------------
+
+namespace {
+
+constexpr UsecUtc join_before = 30 * one_second;   // a kill line precedes the exit record
+constexpr UsecUtc join_after = 5 * one_second;     // clocks of two sources may disagree a little
+
+bool same_boot(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
+
+bool near_exit(const std::optional<UsecUtc>& t, const Exit& x, UsecUtc before, UsecUtc after) {
+  return t && x.exited_at && *t >= *x.exited_at - before && *t <= *x.exited_at + after;
+}
+
+// The kernel truncates comm to 15 bytes; journald identifiers are not truncated.
+bool same_comm(std::string_view kernel_comm, std::string_view name) {
+  if (kernel_comm.empty() || name.empty()) return false;
+  return name.substr(0, 15) == kernel_comm.substr(0, 15);
+}
+
+template <typename Record, typename PidOf, typename CommOf>
+std::pair<Record*, MatchKind> match_record(std::vector<Record>& records, const Exit& x, PidOf pid_of,
+                                           CommOf comm_of, bool allow_time_only) {
+  Record* by_comm = nullptr;
+  Record* by_time = nullptr;
+  int time_candidates = 0;
+  for (auto& r : records) {
+    if (r.used || !same_boot(r.boot_id, x.boot_id)) continue;
+    const std::optional<std::int64_t> pid = pid_of(r);
+    if (pid && x.pid && *pid == *x.pid && (near_exit(r.time, x, 3600 * one_second, join_after) || !r.time))
+      return {&r, MatchKind::pid};
+    if (!near_exit(r.time, x, join_before, join_after)) continue;
+    if (!by_comm && same_comm(comm_of(r), x.process_name)) by_comm = &r;
+    ++time_candidates;
+    by_time = &r;
+  }
+  if (by_comm) return {by_comm, MatchKind::comm_and_time};
+  if (allow_time_only && time_candidates == 1) return {by_time, MatchKind::time_only};
+  return {nullptr, MatchKind::none};
+}
+
+std::string match_note(MatchKind m) {
+  switch (m) {
+    case MatchKind::pid: return "matched by PID";
+    case MatchKind::comm_and_time:
+      return "matched by command name and time (PID differs: the kernel's PID namespace is not the journal's)";
+    case MatchKind::time_only: return "matched by time only (no PID or command name in common)";
+    case MatchKind::none: break;
+  }
+  return {};
+}
+
+}  // namespace
+
+static void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f) {
+  const bool killed = x.signal == "KILL" || x.unit_result == "oom-kill" || x.unit_result == "signal" ||
+                      f.oom_unit_line;
+  if (killed) {
+    auto [r, m] = match_record(
+        kernel, x, [](const KernelRecord& k) { return k.oom ? std::optional<std::int64_t>(k.oom->pid) : std::nullopt; },
+        [](const KernelRecord& k) { return k.oom ? std::string_view(k.oom->comm) : std::string_view(); },
+        x.signal == "KILL");
+    if (r && r->oom) {
+      r->used = true;
+      f.kernel_oom = r->oom;
+      f.kernel_oom_match = m;
+      x.evidence.push_back(Evidence{"kernel-oom-kill", r->text + "  [" + match_note(m) + "]", r->origin, r->time});
+    }
+  }
+  for (auto& k : kernel) {
+    if (k.used || k.oomd_cgroup.empty() || !same_boot(k.boot_id, x.boot_id)) continue;
+    if (ends_with(k.oomd_cgroup, "/" + x.unit) && near_exit(k.time, x, join_before, join_after)) {
+      k.used = true;
+      f.oomd_kill_line = true;
+      x.evidence.push_back(Evidence{"oomd-kill", k.text, k.origin, k.time});
+    }
+  }
+  if (!x.signal.empty() && x.signal != "KILL" && x.signal != "TERM") {
+    auto [r, m] = match_record(
+        kernel, x, [](const KernelRecord& k) { return k.fault ? std::optional<std::int64_t>(k.fault->tid) : std::nullopt; },
+        [](const KernelRecord& k) { return k.fault ? std::string_view(k.fault->comm) : std::string_view(); },
+        true);
+    if (r && r->fault) {
+      r->used = true;
+      f.kernel_fault = r->fault;
+      f.kernel_fault_match = m;
+      x.evidence.push_back(Evidence{"kernel-fault", r->text + "  [" + match_note(m) + "]", r->origin, r->time});
+    }
+  }
+}
+
+static void join_coredump(std::vector<CoredumpRecord>& cores, Exit& x, ExitFacts& f) {
+  if (x.signal.empty()) return;
+  for (auto& c : cores) {
+    if (c.used || !same_boot(c.boot_id, x.boot_id)) continue;
+    const bool pid_match = c.pid && x.pid && *c.pid == *x.pid;
+    const bool unit_match = !c.unit.empty() && c.unit == x.unit && near_exit(c.time, x, join_before, 60 * one_second);
+    if (!pid_match && !unit_match) continue;
+    c.used = true;
+    f.coredump = true;
+    if (!x.pid && c.pid) {
+      x.pid = c.pid;
+      x.pid_source = "coredump";
+    }
+    x.evidence.push_back(Evidence{"coredump", c.text, c.origin, c.time});
+    return;
+  }
+}
+
+// The same exit read from two inputs (say, the export and the json of one journal) is listed
+// once: same unit, boot, time (to the coarser precision) and code/signal.
+static bool same_exit(const Exit& a, const Exit& b) {
+  if (a.unit != b.unit || !same_boot(a.boot_id, b.boot_id) || a.code != b.code || a.signal != b.signal ||
+      a.input == b.input || !a.exited_at || !b.exited_at)
+    return false;
+  const UsecUtc tolerance = (a.time_has_usec && b.time_has_usec) ? 0 : one_second;
+  return std::llabs(*a.exited_at - *b.exited_at) <= tolerance;
+}
+
+Classified ExitTracker::finish() {
+  Impl& m = *impl_;
+  Classified out;
+  out.kernel_input_present = m.kernel_present;
+  for (size_t i = 0; i < m.exits.size(); ++i) {
+    Exit& x = m.exits[i];
+    ExitFacts& f = m.facts[i];
+    f.kernel_input_present = m.kernel_present;
+    join_coredump(m.coredumps, x, f);
+    join_kernel(m.kernel, x, f);
+    classify_exit(x, f);
+  }
+  std::vector<size_t> order(m.exits.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto& ta = m.exits[a].exited_at;
+    const auto& tb = m.exits[b].exited_at;
+    if (ta && tb) return *ta < *tb;
+    return ta.has_value() < tb.has_value();  // untimed (cat form) first, in input order
+  });
+  for (size_t i : order) {
+    bool dup = false;
+    for (size_t k = out.exits.size(); k-- > 0 && !dup;) {
+      const Exit& prev = out.exits[k];
+      if (prev.exited_at && m.exits[i].exited_at && *m.exits[i].exited_at - *prev.exited_at > one_second) break;
+      dup = same_exit(prev, m.exits[i]);
+    }
+    if (!dup) out.exits.push_back(std::move(m.exits[i]));
+  }
+  out.warnings = std::move(m.warnings);
+  return out;
+}
+
+ExitTracker::ExitTracker(TrackerLimits limits) : impl_(std::make_unique<Impl>()) { impl_->limits = limits; }
+ExitTracker::~ExitTracker() = default;
+
+void ExitTracker::begin_input(std::uint32_t input_index, bool form_has_pids) {
+  impl_->input = input_index;
+  impl_->form_has_pids = form_has_pids;
+  impl_->units.clear();
+  impl_->processes.clear();
+}
+
+void ExitTracker::on_event(const Event& e) { impl_->on_event(e); }
+
+void ExitTracker::end_input() {
+  impl_->units.clear();
+  impl_->processes.clear();
+}
+
+}  // namespace crashsift::classify

@@ -1,0 +1,49 @@
+#pragma once
+// ExitTracker: consumes the normalized event stream (one input after another) and builds one
+// Exit per process exit, grouped by (boot, unit, lifetime). It keeps only bounded state: the
+// open lifetime of each unit, the last output lines of live processes, and the rare kernel /
+// coredump records; memory does not grow with the number of log lines.
+// finish() joins kernel OOM/fault lines and coredump entries to exits and classifies them.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "crashsift/classify/exit.hpp"
+#include "crashsift/core/diag.hpp"
+#include "crashsift/core/event.hpp"
+
+namespace crashsift::classify {
+
+struct TrackerLimits {
+  size_t max_tracked_processes = 1024;  // live processes whose output tail is kept
+  size_t tail_lines = 32;               // output lines kept per process
+  size_t max_line_chars = 1024;         // longer output lines are cut for the tail
+  size_t max_kernel_records = 100000;
+};
+
+struct Classified {
+  std::vector<Exit> exits;              // sorted by exit time, duplicates across inputs merged
+  std::vector<Warning> warnings;
+  bool kernel_input_present = false;
+};
+
+class ExitTracker {
+ public:
+  explicit ExitTracker(TrackerLimits limits = {});
+  ~ExitTracker();
+  ExitTracker(const ExitTracker&) = delete;
+  ExitTracker& operator=(const ExitTracker&) = delete;
+
+  // Per-input state (open lifetimes, process tails) does not leak from one input to the next:
+  // inputs are separate streams whose order relative to each other is unknown.
+  void begin_input(std::uint32_t input_index, bool form_has_pids);
+  void on_event(const Event& e);
+  void end_input();
+  Classified finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crashsift::classify

@@ -1,0 +1,302 @@
+#include "crashsift/pipeline/exits_run.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crashsift/classify/tracker.hpp"
+#include "crashsift/core/text.hpp"
+#include "crashsift/input/byte_source.hpp"
+#include "crashsift/input/journal_native.hpp"
+
+namespace crashsift::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::uint64_t progress_threshold = 100ull << 20;  // inputs over ~100 MB
+constexpr size_t sniff_bytes = 64 * 1024;
+
+std::optional<UsecUtc> file_mtime(const std::string& path) {
+  struct stat st {};
+  if (path == "-" || ::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<UsecUtc>(st.st_mtim.tv_sec) * usec_per_sec + st.st_mtim.tv_nsec / 1000;
+}
+
+// A ByteSource that first replays bytes already read for format detection.
+class ReplaySource final : public input::ByteSource {
+ public:
+  ReplaySource(std::string head, std::unique_ptr<input::ByteSource> rest)
+      : head_(std::move(head)), rest_(std::move(rest)) {
+    compression_ = rest_->compression();
+  }
+  size_t read(char* buf, size_t n) override {
+    if (pos_ < head_.size()) {
+      const size_t k = std::min(n, head_.size() - pos_);
+      std::copy_n(head_.data() + pos_, k, buf);
+      pos_ += k;
+      return k;
+    }
+    return rest_->read(buf, n);
+  }
+  const std::string& error() const override { return rest_->error(); }
+  std::uint64_t position() const override { return rest_->position(); }
+
+ private:
+  std::string head_;
+  size_t pos_ = 0;
+  std::unique_ptr<input::ByteSource> rest_;
+};
+
+std::string read_head(input::ByteSource& src) {
+  std::string head(sniff_bytes, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    const size_t r = src.read(head.data() + got, head.size() - got);
+    if (r == 0) break;
+    got += r;
+  }
+  head.resize(got);
+  return head;
+}
+
+bool looks_binary(std::string_view head) {
+  size_t bad = 0;
+  for (char c : head.substr(0, 4096))
+    if (c == '\0') ++bad;
+  return bad > 16;
+}
+
+// Native .journal inside a compressed file: sd-journal needs a real file, so decompress it to
+// a temporary file first (sparse-free: journals are small relative to logs).
+std::optional<std::string> spill_to_temp(const std::string& head, input::ByteSource& rest, std::string& error) {
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/crashsift-XXXXXX.journal";
+  const int fd = mkstemps(path.data(), 8);
+  if (fd < 0) {
+    error = "cannot create a temporary file for the decompressed journal";
+    return std::nullopt;
+  }
+  auto write_all = [&](const char* p, size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd, p, n);
+      if (w <= 0) return false;
+      p += w, n -= static_cast<size_t>(w);
+    }
+    return true;
+  };
+  bool ok = write_all(head.data(), head.size());
+  std::vector<char> buf(1 << 20);
+  for (size_t r; ok && (r = rest.read(buf.data(), buf.size())) > 0;) ok = write_all(buf.data(), r);
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());
+    error = "cannot write the decompressed journal to " + path;
+    return std::nullopt;
+  }
+  return path;
+}
+
+class Runner {
+ public:
+  explicit Runner(const ExitsQuery& q) : q_(q) {}
+
+  ExitsRun run() {
+    std::uint32_t index = 0;
+    if (q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty()) {
+      input::NativeSource src;
+      src.units = exact_units();
+      read_native("(local journal)", src, index++);
+    }
+    for (const auto& dir : q_.journal_dirs) {
+      input::NativeSource src{input::NativeSource::Kind::directory, dir, {}, exact_units(), {}};
+      read_native(dir, src, index++);
+    }
+    if (!q_.journal_files.empty()) {
+      input::NativeSource src{input::NativeSource::Kind::files, {}, q_.journal_files, exact_units(), {}};
+      read_native(join_names(q_.journal_files), src, index++);
+    }
+    for (const auto& path : q_.inputs) read_path(path, index++);
+    return finish();
+  }
+
+ private:
+  // Exact unit names can be pushed down into sd-journal matches; globs cannot.
+  std::vector<std::string> exact_units() const {
+    std::vector<std::string> out;
+    for (const auto& g : q_.selection.unit_globs) {
+      if (g.find_first_of("*?[") != std::string::npos) return {};
+      out.push_back(contains(g, ".") ? g : g + ".service");
+    }
+    return out;
+  }
+
+  static std::string join_names(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+    return s;
+  }
+
+  input::ParseOptions options_for(std::uint32_t index, const std::string& path) const {
+    input::ParseOptions o = q_.parse;
+    o.input_index = index;
+    if (!o.reference_time) o.reference_time = file_mtime(path);
+    return o;
+  }
+
+  void read_native(const std::string& label, const input::NativeSource& src, std::uint32_t index) {
+    InputReport report;
+    report.path = label;
+    report.format = "journal";
+    tracker_.begin_input(index, true);
+    input::read_native_journal(src, options_for(index, ""), report,
+                               [&](const Event& e) { tracker_.on_event(e); });
+    tracker_.end_input();
+    reports_.push_back(std::move(report));
+  }
+
+  void read_path(const std::string& path, std::uint32_t index) {
+    std::error_code ec;
+    if (path != "-" && fs::is_directory(path, ec)) {
+      input::NativeSource src{input::NativeSource::Kind::directory, path, {}, exact_units(), {}};
+      return read_native(path, src, index);
+    }
+    InputReport report;
+    report.path = path;
+    auto opened = input::open_source(path);
+    if (!opened) {
+      report.fatal = opened.error();
+      reports_.push_back(std::move(report));
+      return;
+    }
+    auto& src = *opened.value();
+    report.compression = src.compression();
+    std::string head = read_head(src);
+    if (input::looks_like_native_journal(head) || (q_.input_format == "journal")) {
+      return read_native_file(path, head, src, report, index);
+    }
+    const input::FormatParser* parser =
+        q_.input_format == "auto" ? input::detect_format(head) : input::find_format(q_.input_format);
+    if (!parser || (q_.input_format == "auto" && looks_binary(head) && parser->name() == "cat")) {
+      report.fatal = head.empty() ? "empty input" : "unrecognized input format (use --input-format to force one)";
+      reports_.push_back(std::move(report));
+      return;
+    }
+    report.format = std::string(parser->name());
+    ReplaySource replay(std::move(head), std::move(opened.value()));
+    input::LineReader reader(replay, q_.parse.max_line);
+    const std::uint64_t total = input::file_size(path);
+    const bool show_progress = q_.progress && total > progress_threshold;
+    std::uint64_t next_report = progress_threshold;
+    tracker_.begin_input(index, parser->name() != "cat");
+    parser->parse(reader, options_for(index, path), report, [&](const Event& e) {
+      tracker_.on_event(e);
+      if (show_progress && replay.position() >= next_report) {
+        next_report += progress_threshold;
+        q_.progress("reading " + path + ": " + format_bytes(replay.position()) + " of " + format_bytes(total));
+      }
+    });
+    tracker_.end_input();
+    report.bytes = reader.bytes_consumed();
+    if (!replay.error().empty()) report.skip(reader.line_number(), replay.error());
+    reports_.push_back(std::move(report));
+  }
+
+  void read_native_file(const std::string& path, const std::string& head, input::ByteSource& src,
+                        InputReport& report, std::uint32_t index) {
+    std::string file = path;
+    std::optional<std::string> temp;
+    if (!src.compression().empty() || path == "-") {
+      std::string error;
+      temp = spill_to_temp(head, src, error);
+      if (!temp) {
+        report.fatal = error;
+        reports_.push_back(std::move(report));
+        return;
+      }
+      file = *temp;
+    }
+    input::NativeSource native{input::NativeSource::Kind::files, {}, {file}, exact_units(), {}};
+    InputReport r;
+    r.path = path;
+    r.format = "journal";
+    r.compression = report.compression;
+    tracker_.begin_input(index, true);
+    input::read_native_journal(native, options_for(index, path), r, [&](const Event& e) { tracker_.on_event(e); });
+    tracker_.end_input();
+    if (temp) ::unlink(temp->c_str());
+    reports_.push_back(std::move(r));
+  }
+
+  ExitsRun finish() {
+    ExitsRun run;
+    classify::Classified c = tracker_.finish();
+    run.exits_before_selection = c.exits.size();
+    run.kernel_input_present = c.kernel_input_present;
+    run.warnings = std::move(c.warnings);
+    const std::vector<std::string> boots = boot_order(c.exits);
+    for (auto& x : c.exits)
+      if (exit_selected(x, q_.selection, boots)) run.exits.push_back(std::move(x));
+    run.inputs = std::move(reports_);
+    return run;
+  }
+
+  static std::vector<std::string> boot_order(const std::vector<classify::Exit>& exits) {
+    std::vector<std::string> order;
+    for (const auto& x : exits)
+      if (!x.boot_id.empty() && std::find(order.begin(), order.end(), x.boot_id) == order.end())
+        order.push_back(x.boot_id);
+    return order;
+  }
+
+  const ExitsQuery& q_;
+  classify::ExitTracker tracker_;
+  std::vector<InputReport> reports_;
+};
+
+bool boot_selected(const std::string& boot, const std::vector<std::string>& wanted,
+                   const std::vector<std::string>& order) {
+  if (wanted.empty()) return true;
+  for (const auto& w : wanted) {
+    std::int64_t offset = 0;
+    if (w.size() < 8 && parse_int64(w, offset)) {
+      // journalctl -b semantics: 0 = last boot, -1 = the one before; 1 = first boot.
+      const auto n = static_cast<std::int64_t>(order.size());
+      const std::int64_t idx = offset <= 0 ? n - 1 + offset : offset - 1;
+      if (idx >= 0 && idx < n && order[static_cast<size_t>(idx)] == boot) return true;
+    } else if (!w.empty() && starts_with(boot, w)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool unit_matches(const std::string& unit, const std::vector<std::string>& globs) {
+  if (globs.empty()) return true;
+  for (const auto& g : globs) {
+    if (glob_match(g, unit)) return true;
+    // journalctl -u foo means foo.service.
+    if (!contains(g, ".") && glob_match(g + ".service", unit)) return true;
+  }
+  return false;
+}
+
+bool exit_selected(const classify::Exit& x, const Selection& s, const std::vector<std::string>& boots) {
+  if (!unit_matches(x.unit, s.unit_globs)) return false;
+  if (s.since && (!x.exited_at || *x.exited_at < *s.since)) return false;
+  if (s.until && (!x.exited_at || *x.exited_at > *s.until)) return false;
+  if (!boot_selected(x.boot_id, s.boots, boots)) return false;
+  if (!s.pids.empty() && (!x.pid || std::find(s.pids.begin(), s.pids.end(), *x.pid) == s.pids.end()))
+    return false;
+  if (!s.classes.empty() && std::find(s.classes.begin(), s.classes.end(), x.cls) == s.classes.end()) return false;
+  return true;
+}
+
+ExitsRun run_exits(const ExitsQuery& query) { return Runner(query).run(); }
+
+}  // namespace crashsift::pipeline

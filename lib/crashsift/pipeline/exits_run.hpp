@@ -1,0 +1,45 @@
+#pragma once
+// The `exits` pipeline as a library call: open every input, detect its format, stream it into
+// the ExitTracker, classify, then apply the selection. The CLI only fills ExitsQuery and prints.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crashsift/classify/exit.hpp"
+#include "crashsift/core/diag.hpp"
+#include "crashsift/core/time.hpp"
+#include "crashsift/input/parser.hpp"
+#include "crashsift/report/exits_report.hpp"
+
+namespace crashsift::pipeline {
+
+struct Selection {
+  std::vector<std::string> unit_globs;       // -u; a name without ".service" also matches X.service
+  std::optional<UsecUtc> since, until;
+  std::vector<std::string> boots;            // boot id prefixes, or offsets "0", "-1" (0 = last boot)
+  std::vector<std::int64_t> pids;
+  std::vector<classify::ExitClass> classes;
+};
+
+struct ExitsQuery {
+  std::vector<std::string> inputs;           // files, "-" (stdin), directories; empty = local journal
+  std::vector<std::string> journal_dirs;     // -D
+  std::vector<std::string> journal_files;    // --file
+  std::string input_format = "auto";         // --input-format
+  input::ParseOptions parse;                 // zone, year, max_line, kernel boot time
+  Selection selection;
+  // Called with a progress line (e.g. "reading big.json: 1.2 GB of 4.0 GB") for big inputs.
+  std::function<void(const std::string&)> progress;
+};
+
+using ExitsRun = report::ExitsReport;
+
+ExitsRun run_exits(const ExitsQuery& query);
+
+// Exposed for tests.
+bool unit_matches(const std::string& unit, const std::vector<std::string>& globs);
+bool exit_selected(const classify::Exit& x, const Selection& s, const std::vector<std::string>& boot_order);
+
+}  // namespace crashsift::pipeline

@@ -1,0 +1,155 @@
+// The crashsift/exit/1 JSON contract (man/crashsift-json.5). Absent facts are null, never
+// omitted; times are RFC 3339 UTC with microseconds and Z.
+#include <map>
+
+#include "crashsift/core/json_writer.hpp"
+#include "crashsift/report/exits_report.hpp"
+
+namespace crashsift::report {
+
+namespace {
+
+void time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t) {
+  w.key(key);
+  if (t) w.value(format_rfc3339_utc(*t));
+  else w.null();
+}
+
+void write_evidence(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs) {
+  w.key("evidence").begin_array();
+  for (const auto& e : x.evidence) {
+    w.begin_object();
+    w.field("role", e.role);
+    w.field("text", e.text);
+    w.field("source", origin_label(e.origin, inputs));
+    w.field_or_null("cursor", e.origin.cursor);
+    time_field(w, "at", e.time);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs, bool ndjson) {
+  w.begin_object();
+  if (ndjson) w.field("type", "exit");
+  w.field("schema", exit_schema);
+  w.field("unit", x.unit);
+  w.field("pid", x.pid);
+  w.field_or_null("pid_source", x.pid_source);
+  w.field_or_null("process", x.process_name);
+  w.field_or_null("host", x.hostname);
+  w.field_or_null("boot_id", x.boot_id);
+  w.field_or_null("invocation_id", x.invocation_id);
+  time_field(w, "started_at", x.started_at);
+  time_field(w, "exited_at", x.exited_at);
+  w.field("time_precision", x.exited_at ? (x.time_has_usec ? "us" : "s") : "none");
+  w.field("uptime_s", x.uptime_s());
+  w.field("class", to_string(x.cls));
+  w.field_or_null("oom_kind", to_string(x.oom_kind));
+  w.field_or_null("cause", x.cause);
+  w.field("confidence", to_string(x.confidence));
+  w.field_or_null("exit_kind", x.exit_kind);
+  w.field("code", x.code);
+  w.field_or_null("signal", x.signal);
+  w.field("signal_number", x.signal_number);
+  w.field_or_null("unit_result", x.unit_result);
+  w.field_or_null("reason", x.reason);
+  w.field_or_null("reason_kind", x.reason_kind);
+  w.field_or_null("runtime", x.runtime);
+  w.field("restart_counter", x.restart_counter);
+  w.field("start_limit_hit", x.start_limit_hit);
+  w.field("stop_requested", x.stop_requested);
+  w.field("memory_peak_bytes", x.memory_peak_bytes);
+  write_evidence(w, x, inputs);
+  w.key("missing").begin_array();
+  for (const auto& m : x.missing) w.value(m);
+  w.end_array();
+  w.key("samples").null();
+  w.key("core").null();
+  w.end_object();
+}
+
+void write_inputs(JsonWriter& w, const std::vector<InputReport>& inputs) {
+  w.key("inputs").begin_array();
+  for (const auto& in : inputs) {
+    w.begin_object();
+    w.field("path", in.path);
+    w.field_or_null("format", in.format);
+    w.field_or_null("compression", in.compression);
+    w.field("entries", in.entries);
+    w.field("skipped", in.skipped);
+    w.key("skipped_first").begin_array();
+    for (const auto& s : in.first_skips) {
+      w.begin_object().field("line", s.line).field("reason", s.reason).end_object();
+    }
+    w.end_array();
+    time_field(w, "first_time", in.first_time);
+    time_field(w, "last_time", in.last_time);
+    w.key("notes").begin_array();
+    for (const auto& n : in.notes) w.value(n);
+    w.end_array();
+    w.field_or_null("error", in.fatal);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_counts(JsonWriter& w, const ExitsReport& r) {
+  std::map<std::string, std::uint64_t> by_class;
+  for (auto c : classify::all_exit_classes()) by_class[std::string(to_string(c))] = 0;
+  for (const auto& x : r.exits) ++by_class[std::string(to_string(x.cls))];
+  w.key("counts").begin_object();
+  w.field("exits", static_cast<std::uint64_t>(r.exits.size()));
+  w.field("exits_before_selection", static_cast<std::uint64_t>(r.exits_before_selection));
+  w.key("by_class").begin_object();
+  for (const auto& [k, v] : by_class) w.field(k, v);
+  w.end_object();
+  w.end_object();
+}
+
+void write_warnings(JsonWriter& w, const ExitsReport& r) {
+  w.key("warnings").begin_array();
+  for (const auto& x : r.warnings) w.begin_object().field("code", x.code).field("message", x.message).end_object();
+  w.end_array();
+}
+
+}  // namespace
+
+std::string format_exits_json(const ExitsReport& r, bool pretty) {
+  JsonWriter w(pretty);
+  w.begin_object();
+  w.field("schema", exits_document_schema);
+  write_inputs(w, r.inputs);
+  w.key("exits").begin_array();
+  for (const auto& x : r.exits) write_exit(w, x, r.inputs, false);
+  w.end_array();
+  write_counts(w, r);
+  write_warnings(w, r);
+  w.end_object();
+  std::string out = w.take();
+  out.push_back('\n');
+  return out;
+}
+
+std::string format_exits_ndjson(const ExitsReport& r) {
+  std::string out;
+  for (const auto& x : r.exits) {
+    JsonWriter w;
+    write_exit(w, x, r.inputs, true);
+    out += w.str();
+    out.push_back('\n');
+  }
+  JsonWriter w;
+  w.begin_object();
+  w.field("type", "summary");
+  w.field("schema", summary_schema);
+  write_inputs(w, r.inputs);
+  write_counts(w, r);
+  write_warnings(w, r);
+  w.end_object();
+  out += w.str();
+  out.push_back('\n');
+  return out;
+}
+
+}  // namespace crashsift::report

@@ -1,0 +1,44 @@
+#pragma once
+// The plain data every exits writer formats: inputs accounting, the selected exits and the
+// run's warnings. Writers never compute or read inputs; they only format this.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crashsift/classify/exit.hpp"
+#include "crashsift/core/diag.hpp"
+#include "crashsift/core/time.hpp"
+
+namespace crashsift::report {
+
+struct ExitsReport {
+  std::vector<InputReport> inputs;
+  std::vector<classify::Exit> exits;          // selected, in time order
+  std::size_t exits_before_selection = 0;
+  std::vector<Warning> warnings;
+  bool kernel_input_present = false;
+  // At least one input gave usable entries; otherwise the run exits with status 2.
+  bool usable() const;
+};
+
+struct TextStyle {
+  Zone zone;                 // --tz / --utc / local
+  bool color = false;        // resolved by the tool (tty, NO_COLOR, --color)
+  bool evidence = false;     // --evidence: print deciding lines under each exit
+};
+
+inline constexpr const char* exit_schema = "crashsift/exit/1";
+inline constexpr const char* exits_document_schema = "crashsift/exits/1";
+inline constexpr const char* summary_schema = "crashsift/summary/1";
+
+std::string format_exits_text(const ExitsReport& r, const TextStyle& style);
+std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style);
+std::string format_exits_json(const ExitsReport& r, bool pretty);
+std::string format_exits_ndjson(const ExitsReport& r);
+// The stderr digest of skipped lines, unreadable inputs and warnings ("" when all is clean).
+std::string format_input_diagnostics(const ExitsReport& r);
+
+// "journal.export:2355" or the cursor when the form has no lines.
+std::string origin_label(const Origin& o, const std::vector<InputReport>& inputs);
+
+}  // namespace crashsift::report

@@ -1,0 +1,183 @@
+// Text and Markdown for people: one line per exit, verdict first, aligned columns, units on
+// every number. Times in the chosen zone (--tz), never in JSON's UTC.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "crashsift/core/text.hpp"
+#include "crashsift/report/exits_report.hpp"
+
+namespace crashsift::report {
+
+namespace {
+
+const char* class_color(classify::ExitClass c) {
+  using classify::ExitClass;
+  switch (c) {
+    case ExitClass::clean: return "\x1b[32m";
+    case ExitClass::self_exit: return "\x1b[33m";
+    case ExitClass::segfault:
+    case ExitClass::oom: return "\x1b[1;31m";
+    case ExitClass::watchdog:
+    case ExitClass::timeout:
+    case ExitClass::killed: return "\x1b[35m";
+    case ExitClass::unknown: return "\x1b[2m";
+  }
+  return "";
+}
+
+std::string time_text(const classify::Exit& x, const Zone& zone) {
+  if (!x.exited_at) return "(no time)";
+  return format_in_zone(*x.exited_at, zone, x.time_has_usec);
+}
+
+std::string class_text(const classify::Exit& x) {
+  std::string s(to_string(x.cls));
+  if (x.oom_kind != classify::OomKind::none) s += "/" + std::string(to_string(x.oom_kind));
+  return s;
+}
+
+std::string status_text(const classify::Exit& x) {
+  if (x.code) return "exit " + std::to_string(*x.code);
+  if (!x.signal.empty()) return "SIG" + x.signal + (x.exit_kind == "dumped" ? " (core)" : "");
+  if (!x.unit_result.empty()) return "result " + x.unit_result;
+  return "-";
+}
+
+std::string detail_text(const classify::Exit& x) {
+  std::string s = x.reason.empty() ? x.cause : x.reason;
+  if (!x.runtime.empty()) s += "  [" + x.runtime + "]";
+  if (auto up = x.uptime_s()) s += "  up " + format_duration(*up);
+  if (x.restart_counter) s += "  restart #" + std::to_string(*x.restart_counter);
+  if (x.start_limit_hit) s += "  start-limit-hit";
+  if (x.confidence == classify::Confidence::inferred) s += "  (inferred)";
+  return s;
+}
+
+struct Row {
+  std::string time, unit, pid, cls, status, detail;
+  const classify::Exit* exit;
+};
+
+std::vector<Row> rows_of(const ExitsReport& r, const Zone& zone) {
+  std::vector<Row> rows;
+  for (const auto& x : r.exits)
+    rows.push_back({time_text(x, zone), x.unit, x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x),
+                    detail_text(x), &x});
+  return rows;
+}
+
+std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+
+std::string summary_line(const ExitsReport& r) {
+  std::map<std::string, int> by_class;
+  for (const auto& x : r.exits) ++by_class[std::string(to_string(x.cls))];
+  std::string s = std::to_string(r.exits.size()) + (r.exits.size() == 1 ? " exit" : " exits");
+  if (!by_class.empty()) {
+    s += ":";
+    bool first = true;
+    for (const auto& [k, v] : by_class) {
+      s += (first ? " " : ", ") + std::to_string(v) + " " + k;
+      first = false;
+    }
+  }
+  if (r.exits_before_selection != r.exits.size())
+    s += " (" + std::to_string(r.exits_before_selection) + " before filtering)";
+  return s;
+}
+
+}  // namespace
+
+std::string origin_label(const Origin& o, const std::vector<InputReport>& inputs) {
+  std::string path = o.input < inputs.size() ? inputs[o.input].path : "?";
+  if (o.line > 0) return path + ":" + std::to_string(o.line);
+  return path;
+}
+
+bool ExitsReport::usable() const {
+  for (const auto& r : inputs)
+    if (r.fatal.empty() && r.entries > 0) return true;
+  return false;
+}
+
+std::string format_exits_text(const ExitsReport& r, const TextStyle& style) {
+  const auto rows = rows_of(r, style.zone);
+  size_t wt = 4, wu = 4, wp = 3, wc = 5, ws = 6;
+  for (const auto& row : rows) {
+    wt = std::max(wt, row.time.size());
+    wu = std::max(wu, row.unit.size());
+    wp = std::max(wp, row.pid.size());
+    wc = std::max(wc, row.cls.size());
+    ws = std::max(ws, row.status.size());
+  }
+  std::string out;
+  const std::string zone_name = style.zone.is_utc() ? "UTC" : (style.zone.name().empty() ? "local" : style.zone.name());
+  if (!rows.empty()) {
+    out += pad("TIME (" + zone_name + ")", wt) + "  " + pad("UNIT", wu) + "  " + pad("PID", wp) + "  " +
+           pad("CLASS", wc) + "  " + pad("STATUS", ws) + "  WHY\n";
+  }
+  for (const auto& row : rows) {
+    const std::string cls = style.color ? class_color(row.exit->cls) + pad(row.cls, wc) + "\x1b[0m" : pad(row.cls, wc);
+    out += pad(row.time, wt) + "  " + pad(row.unit, wu) + "  " + pad(row.pid, wp) + "  " + cls + "  " +
+           pad(row.status, ws) + "  " + row.detail + "\n";
+    if (style.evidence) {
+      for (const auto& e : row.exit->evidence)
+        out += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, r.inputs) + ")\n";
+      for (const auto& m : row.exit->missing) out += "    missing          " + m + "\n";
+    }
+  }
+  out += summary_line(r) + "\n";
+  return out;
+}
+
+std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style) {
+  auto cell = [](std::string s) {
+    std::string o;
+    for (char c : s) o += (c == '|') ? std::string("\\|") : std::string(1, c);
+    return o;
+  };
+  std::string out = "## Service exits\n\n" + summary_line(r) + "\n\n";
+  if (r.exits.empty()) return out;
+  const std::string zone_name = style.zone.is_utc() ? "UTC" : (style.zone.name().empty() ? "local" : style.zone.name());
+  out += "| Time (" + zone_name + ") | Unit | PID | Class | Status | Why | Runtime | Confidence |\n";
+  out += "|---|---|---:|---|---|---|---|---|\n";
+  for (const auto& row : rows_of(r, style.zone)) {
+    const auto& x = *row.exit;
+    const std::string why = x.reason.empty() ? x.cause : "`" + x.reason + "`";
+    out += "| " + row.time + " | " + cell(x.unit) + " | " + row.pid + " | " + row.cls + " | " + row.status + " | " +
+           cell(why) + " | " + cell(x.runtime) + " | " + std::string(to_string(x.confidence)) + " |\n";
+  }
+  if (style.evidence) {
+    out += "\n### Evidence\n";
+    for (const auto& x : r.exits) {
+      out += "\n**" + x.unit + "** " + (x.exited_at ? format_in_zone(*x.exited_at, style.zone, x.time_has_usec) : "") +
+             "\n\n```\n";
+      for (const auto& e : x.evidence) out += e.text + "\n";
+      out += "```\n";
+      for (const auto& m : x.missing) out += "- missing: " + m + "\n";
+    }
+  }
+  return out;
+}
+
+std::string format_input_diagnostics(const ExitsReport& r) {
+  std::string out;
+  for (const auto& in : r.inputs) {
+    if (!in.fatal.empty()) {
+      out += "crashsift: error: cannot read " + in.path + ": " + in.fatal + "\n";
+      continue;
+    }
+    if (in.skipped > 0) {
+      out += "crashsift: warning: " + in.path + ": skipped " + std::to_string(in.skipped) +
+             (in.skipped == 1 ? " line" : " lines") + " that could not be used (" + in.format + ")\n";
+      for (const auto& s : in.first_skips)
+        out += "  --> " + in.path + ":" + std::to_string(s.line) + ": " + s.reason + "\n";
+      if (in.skipped > in.first_skips.size())
+        out += "  ... and " + std::to_string(in.skipped - in.first_skips.size()) + " more\n";
+    }
+  }
+  for (const auto& w : r.warnings) out += "crashsift: warning: " + w.message + "\n";
+  return out;
+}
+
+}  // namespace crashsift::report

@@ -1,0 +1,103 @@
+#include "cli.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "crashsift/core/text.hpp"
+
+namespace crashsift::tool {
+
+void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson) {
+  std::vector<std::string> formats = {"text", "json", "markdown"};
+  if (with_ndjson) formats.insert(formats.begin() + 2, "ndjson");
+  app.add_option("--format", o.format,
+                 with_ndjson ? "Output format: text (default), json (one versioned document), ndjson (one object "
+                               "per line, then a summary), markdown (for incident documents)"
+                             : "Output format: text (default), json, markdown")
+      ->check(CLI::IsMember(formats))
+      ->group("Output");
+  app.add_flag("--pretty", o.pretty, "Indent JSON output")->group("Output");
+  app.add_option("--color", o.color, "Colour: auto (terminal only, honours NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->group("Output");
+  app.add_option("--tz", o.tz,
+                 "Time zone for text/Markdown times and for reading text timestamps that carry no offset "
+                 "(IANA name, e.g. Asia/Tokyo; default: the local zone, like journalctl). JSON is always UTC.")
+      ->group("Output");
+  app.add_flag("--utc", o.utc, "Shorthand for --tz UTC")->group("Output");
+  app.add_option("-o,--output", o.output, "Write the result to FILE instead of standard output")->group("Output");
+}
+
+Zone resolve_zone(const OutputOptions& o) {
+  if (o.utc) return Zone::utc();
+  return Zone(o.tz);
+}
+
+bool resolve_color(const OutputOptions& o) {
+  if (o.color == "always") return true;
+  if (o.color == "never" || !o.output.empty() || o.format != "text") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return isatty(STDOUT_FILENO) == 1;
+}
+
+bool write_output(const OutputOptions& o, const std::string& text) {
+  if (o.output.empty() || o.output == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return true;
+  }
+  std::ofstream f(o.output, std::ios::binary | std::ios::trunc);
+  f << text;
+  f.close();
+  if (!f) {
+    std::fprintf(stderr, "crashsift: error: cannot write %s\n", o.output.c_str());
+    return false;
+  }
+  return true;
+}
+
+std::vector<classify::ExitClass> parse_classes(const std::vector<std::string>& values) {
+  std::vector<classify::ExitClass> out;
+  for (const auto& v : values)
+    for (auto part : split(v, ',')) {
+      part = trim(part);
+      if (part.empty()) continue;
+      if (part == "all") {
+        for (auto c : classify::all_exit_classes())
+          if (c != classify::ExitClass::clean) out.push_back(c);
+        continue;
+      }
+      auto c = classify::exit_class_from_string(part);
+      if (!c)
+        throw CLI::ValidationError("--fail-on/--class", "unknown exit class '" + std::string(part) +
+                                                            "' (clean, self-exit, segfault, oom, watchdog, "
+                                                            "timeout, killed, unknown, all)");
+      out.push_back(*c);
+    }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_size(const std::string& s) {
+  std::string_view v = trim(s);
+  double mul = 1;
+  if (!v.empty()) {
+    switch (v.back()) {
+      case 'K': case 'k': mul = 1024.0; break;
+      case 'M': case 'm': mul = 1024.0 * 1024; break;
+      case 'G': case 'g': mul = 1024.0 * 1024 * 1024; break;
+      default: break;
+    }
+    if (mul != 1) v.remove_suffix(1);
+  }
+  double d = 0;
+  if (!parse_double(v, d) || d <= 0) return std::nullopt;
+  return static_cast<std::uint64_t>(d * mul);
+}
+
+}  // namespace crashsift::tool

@@ -1,0 +1,36 @@
+#pragma once
+// Options shared by several subcommands, defined once (style.md §6 item 10): output format,
+// colour, time zone, output file, and the --fail-on gate.
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crashsift/classify/exit.hpp"
+#include "crashsift/core/time.hpp"
+
+namespace crashsift::tool {
+
+struct OutputOptions {
+  std::string format = "text";   // text | json | ndjson | markdown
+  std::string color = "auto";    // auto | always | never
+  std::string tz;                // --tz ZONE ("" = local zone)
+  bool utc = false;
+  bool pretty = false;
+  std::string output;            // -o FILE ("" = stdout)
+};
+
+void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson = true);
+// The zone text timestamps are read and written in.
+Zone resolve_zone(const OutputOptions& o);
+// Colour only on a terminal, never with NO_COLOR or TERM=dumb, never into a file.
+bool resolve_color(const OutputOptions& o);
+// Writes to -o FILE or stdout. False (with a message on stderr) when the file cannot be written.
+bool write_output(const OutputOptions& o, const std::string& text);
+
+// "oom,segfault" (repeatable) -> classes. Throws CLI::ValidationError on an unknown name.
+std::vector<classify::ExitClass> parse_classes(const std::vector<std::string>& values);
+// "16M", "1G", "4096" -> bytes.
+std::optional<std::uint64_t> parse_size(const std::string& s);
+
+}  // namespace crashsift::tool

@@ -1,0 +1,166 @@
+// `crashsift exits [INPUT...]`: every service exit in the input, classified.
+#include <algorithm>
+#include <cstdio>
+#include <unistd.h>
+
+#include "cli.hpp"
+#include "command.hpp"
+#include "crashsift/core/text.hpp"
+#include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/report/exits_report.hpp"
+#include "exit_status.hpp"
+
+namespace crashsift::tool {
+
+namespace {
+
+struct ExitsOptions {
+  std::vector<std::string> inputs;
+  std::vector<std::string> directories;
+  std::vector<std::string> files;
+  std::string input_format = "auto";
+  std::vector<std::string> units;
+  std::string since, until;
+  std::vector<std::string> boots;
+  std::vector<std::int64_t> pids;
+  std::vector<std::string> classes;
+  std::vector<std::string> fail_on;
+  std::optional<int> year;
+  std::string kernel_boot_time;
+  std::string max_line = "16M";
+  bool evidence = false;
+  bool quiet = false;
+  OutputOptions out;
+};
+
+void add_input_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("INPUT", o.inputs,
+                  "Journal inputs: journalctl text (short, short-iso, short-precise, short-unix, short-full, "
+                  "with-unit, verbose, cat), -o json / json-seq, -o export, native .journal files or "
+                  "directories, dmesg/kmsg text; '-' is standard input; .gz .zst .xz .lz4 are decompressed. "
+                  "No INPUT: the local system journal.");
+  app->add_option("-D,--directory", o.directories, "Read the native journal files in DIR (like journalctl -D)")
+      ->group("Input");
+  app->add_option("--file", o.files, "Read this native journal file (repeatable, like journalctl --file)")
+      ->group("Input");
+  app->add_option("--input-format", o.input_format, "Force the input format instead of detecting it")
+      ->check(CLI::IsMember(input::format_names()))
+      ->group("Input");
+  app->add_option("--year", o.year, "Year for `short` timestamps, which have none (default: from the file's mtime)")
+      ->group("Input");
+  app->add_option("--kernel-boot-time", o.kernel_boot_time,
+                  "When the host booted (ISO time or epoch seconds): places dmesg [seconds] stamps in time so "
+                  "kernel OOM/segfault lines can be matched to exits by time")
+      ->group("Input");
+  app->add_option("--max-line", o.max_line,
+                  "Skip (and report) lines longer than this without buffering them (default 16M)")
+      ->group("Input");
+}
+
+void add_selection_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("-u,--unit", o.units, "Only exits of units matching GLOB (repeatable; 'app' means app.service)")
+      ->group("Selection");
+  app->add_option("--since", o.since, "Only exits at or after TIME (ISO, '2026-06-28 09:00', '09:00', '-2h', 'today')")
+      ->group("Selection");
+  app->add_option("--until", o.until, "Only exits at or before TIME")->group("Selection");
+  app->add_option("-b,--boot", o.boots, "Only exits of this boot: id prefix, or 0 = last boot, -1 = the one before")
+      ->group("Selection");
+  app->add_option("--pid", o.pids, "Only exits of this main PID (repeatable)")->group("Selection");
+  app->add_option("--class", o.classes,
+                  "Only exits of these classes (comma-separated: clean, self-exit, segfault, oom, watchdog, "
+                  "timeout, killed, unknown)")
+      ->group("Selection");
+  app->add_option("--fail-on", o.fail_on,
+                  "Exit with status 1 when any selected exit is of one of these classes (comma-separated, "
+                  "'all' = every class but clean): a CI gate")
+      ->group("Selection");
+}
+
+std::optional<UsecUtc> parse_when(const std::string& s, const Zone& zone, const char* what) {
+  if (s.empty()) return std::nullopt;
+  auto t = parse_time_spec(s, zone, now_usec());
+  if (!t) throw CLI::ValidationError(what, "cannot read time '" + s + "'");
+  return t;
+}
+
+std::optional<UsecUtc> parse_boot_time(const std::string& s, const Zone& zone) {
+  if (s.empty()) return std::nullopt;
+  double secs = 0;
+  if (parse_double(s, secs)) return static_cast<UsecUtc>(secs * 1e6);
+  return parse_when(s, zone, "--kernel-boot-time");
+}
+
+pipeline::ExitsQuery make_query(const ExitsOptions& o) {
+  pipeline::ExitsQuery q;
+  q.inputs = o.inputs;
+  q.journal_dirs = o.directories;
+  q.journal_files = o.files;
+  q.input_format = o.input_format;
+  const Zone zone = resolve_zone(o.out);
+  q.parse.zone = zone;
+  q.parse.year = o.year;
+  q.parse.kernel_boot_time = parse_boot_time(o.kernel_boot_time, zone);
+  auto max_line = parse_size(o.max_line);
+  if (!max_line) throw CLI::ValidationError("--max-line", "cannot read size '" + o.max_line + "'");
+  q.parse.max_line = static_cast<size_t>(*max_line);
+  q.selection.unit_globs = o.units;
+  q.selection.since = parse_when(o.since, zone, "--since");
+  q.selection.until = parse_when(o.until, zone, "--until");
+  q.selection.boots = o.boots;
+  q.selection.pids = o.pids;
+  q.selection.classes = parse_classes(o.classes);
+  if (isatty(STDERR_FILENO) == 1 && !o.quiet)
+    q.progress = [](const std::string& line) { std::fprintf(stderr, "\r\x1b[K%s", line.c_str()); };
+  return q;
+}
+
+std::string render(const report::ExitsReport& r, const ExitsOptions& o) {
+  report::TextStyle style{resolve_zone(o.out), resolve_color(o.out), o.evidence};
+  if (o.out.format == "json") return report::format_exits_json(r, o.out.pretty);
+  if (o.out.format == "ndjson") return report::format_exits_ndjson(r);
+  if (o.out.format == "markdown") return report::format_exits_markdown(r, style);
+  return report::format_exits_text(r, style);
+}
+
+int run(const ExitsOptions& o) {
+  pipeline::ExitsQuery q;
+  try {
+    q = make_query(o);
+  } catch (const CLI::ValidationError& e) {
+    std::fprintf(stderr, "crashsift exits: error: %s\n", e.what());
+    return exit_usage;
+  }
+  const auto fail_on = parse_classes(o.fail_on);
+  const report::ExitsReport r = pipeline::run_exits(q);
+  if (q.progress) std::fprintf(stderr, "\r\x1b[K");
+  const std::string diag = report::format_input_diagnostics(r);
+  if (!o.quiet || !r.usable()) std::fputs(diag.c_str(), stderr);
+  if (!r.usable()) {
+    std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
+    return exit_usage;
+  }
+  if (!write_output(o.out, render(r, o))) return exit_usage;
+  const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
+    return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
+  });
+  return matched ? exit_findings : exit_ok;
+}
+
+}  // namespace
+
+void register_exits(CLI::App& root, Commands& commands) {
+  auto opts = std::make_shared<ExitsOptions>();
+  CLI::App* app = root.add_subcommand("exits", "List every service process exit, classified, with its evidence");
+  app->footer(
+      "Exit status: 0 ok; 1 an exit matched --fail-on; 2 usage error or nothing usable read; 3 internal error.\n"
+      "Skipped input lines are reported on stderr and in the JSON 'inputs' block; they never change the status.\n"
+      "See crashsift-exits(1) and crashsift-json(5).");
+  add_input_options(app, *opts);
+  add_selection_options(app, *opts);
+  app->add_flag("--evidence", opts->evidence, "Text/Markdown: print the deciding lines under each exit")->group("Output");
+  app->add_flag("-q,--quiet", opts->quiet, "Do not report skipped lines on stderr (they stay in the JSON)")->group("Output");
+  add_output_options(*app, opts->out);
+  commands.push_back({app, [opts] { return run(*opts); }});
+}
+
+}  // namespace crashsift::tool
