@@ -427,7 +427,9 @@ struct ExitTracker::Impl {
 namespace {
 
 constexpr UsecUtc join_before = 30 * one_second;   // a kill line precedes the exit record
-constexpr UsecUtc join_after = 5 * one_second;     // clocks of two sources may disagree a little
+// The kernel prints its kill/fault line before the process is reaped, so a matching line is
+// never much later than the exit record; allow only clock disagreement between two sources.
+constexpr UsecUtc join_after = one_second / 4;
 
 bool same_boot(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
 
@@ -441,25 +443,44 @@ bool same_comm(std::string_view kernel_comm, std::string_view name) {
   return name.substr(0, 15) == kernel_comm.substr(0, 15);
 }
 
+// Ties a kernel/coredump record to an exit: by PID when the PID namespaces agree; else by
+// command name and the nearest time; else, for an unambiguous nearest record, by time alone.
 template <typename Record, typename PidOf, typename CommOf>
 std::pair<Record*, MatchKind> match_record(std::vector<Record>& records, const Exit& x, PidOf pid_of,
                                            CommOf comm_of, bool allow_time_only) {
   Record* by_comm = nullptr;
-  Record* by_time = nullptr;
-  int time_candidates = 0;
+  UsecUtc by_comm_delta = 0;
+  std::vector<std::pair<UsecUtc, Record*>> by_time;
   for (auto& r : records) {
     if (r.used || !same_boot(r.boot_id, x.boot_id)) continue;
     const std::optional<std::int64_t> pid = pid_of(r);
-    if (pid && x.pid && *pid == *x.pid && (near_exit(r.time, x, 3600 * one_second, join_after) || !r.time))
+    if (!pid) continue;  // a record of another kind, or one that cannot explain this exit
+    if (x.pid && *pid == *x.pid && (near_exit(r.time, x, 3600 * one_second, join_after) || !r.time))
       return {&r, MatchKind::pid};
     if (!near_exit(r.time, x, join_before, join_after)) continue;
-    if (!by_comm && same_comm(comm_of(r), x.process_name)) by_comm = &r;
-    ++time_candidates;
-    by_time = &r;
+    const UsecUtc delta = std::llabs(*r.time - *x.exited_at);
+    if (same_comm(comm_of(r), x.process_name) && (!by_comm || delta < by_comm_delta)) {
+      by_comm = &r;
+      by_comm_delta = delta;
+    }
+    by_time.emplace_back(delta, &r);
   }
   if (by_comm) return {by_comm, MatchKind::comm_and_time};
-  if (allow_time_only && time_candidates == 1) return {by_time, MatchKind::time_only};
+  if (!allow_time_only || by_time.empty()) return {nullptr, MatchKind::none};
+  std::sort(by_time.begin(), by_time.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  const UsecUtc best = by_time[0].first;
+  const bool clear_winner = by_time.size() == 1 || by_time[1].first >= 5 * best + one_second / 10;
+  if (best <= 2 * one_second && clear_winner) return {by_time[0].second, MatchKind::time_only};
   return {nullptr, MatchKind::none};
+}
+
+// Which kernel fault line can explain which fatal signal.
+bool fault_fits_signal(const KernelFault& f, std::string_view sig) {
+  if (f.kind == "segfault" || starts_with(f.kind, "general protection")) return sig == "SEGV" || sig == "BUS";
+  if (contains(f.kind, "invalid opcode")) return sig == "ILL";
+  if (contains(f.kind, "int3")) return sig == "TRAP";
+  if (contains(f.kind, "divide error")) return sig == "FPE";
+  return sig != "ABRT";
 }
 
 std::string match_note(MatchKind m) {
@@ -476,8 +497,8 @@ std::string match_note(MatchKind m) {
 }  // namespace
 
 static void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f) {
-  const bool killed = x.signal == "KILL" || x.unit_result == "oom-kill" || x.unit_result == "signal" ||
-                      f.oom_unit_line;
+  const bool killed = x.signal == "KILL" || f.oom_unit_line ||
+                      (x.signal.empty() && (x.unit_result == "oom-kill" || x.unit_result == "signal"));
   if (killed) {
     auto [r, m] = match_record(
         kernel, x, [](const KernelRecord& k) { return k.oom ? std::optional<std::int64_t>(k.oom->pid) : std::nullopt; },
@@ -500,9 +521,14 @@ static void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f
   }
   if (!x.signal.empty() && x.signal != "KILL" && x.signal != "TERM") {
     auto [r, m] = match_record(
-        kernel, x, [](const KernelRecord& k) { return k.fault ? std::optional<std::int64_t>(k.fault->tid) : std::nullopt; },
+        kernel, x,
+        [&x](const KernelRecord& k) {
+          return k.fault && fault_fits_signal(*k.fault, x.signal) ? std::optional<std::int64_t>(k.fault->tid)
+                                                                  : std::nullopt;
+        },
         [](const KernelRecord& k) { return k.fault ? std::string_view(k.fault->comm) : std::string_view(); },
-        true);
+        // A runtime that handled the signal (Bun's crash handler) leaves no kernel line.
+        x.reason_kind != "bun-panic");
     if (r && r->fault) {
       r->used = true;
       f.kernel_fault = r->fault;
