@@ -136,11 +136,18 @@ struct ExitTracker::Impl {
   bool form_has_pids = true;
   bool kernel_present = false;
   std::uint64_t arrival = 0;
+  bool input_has_units = false;          // output lines carry _SYSTEMD_UNIT (journal forms)
+  struct PendingExit {
+    size_t exit;
+    std::uint64_t arrival;
+  };
+  std::vector<PendingExit> pending_text;  // text forms: main process decided a little later
 
   // ---- event dispatch ------------------------------------------------------------------
 
   void on_event(const Event& e) {
     ++arrival;
+    if (!pending_text.empty() && e.time && pending_deadline_passed(*e.time)) resolve_pending_text(e.time);
     if (e.kernel) return on_kernel(e);
     if (is_coredump_entry(e)) return on_coredump(e);
     if (is_service_manager(e)) {
@@ -198,6 +205,7 @@ struct ExitTracker::Impl {
     }
     if (e.time) p.last_time = e.time;
     p.order = arrival;
+    if (!e.systemd_unit.empty()) input_has_units = true;
     // journald splits output per line; native senders may still send multi-line messages.
     for (std::string_view line : split(e.message, '\n')) {
       if (trim(line).empty()) continue;
@@ -372,51 +380,106 @@ struct ExitTracker::Impl {
       return it == processes.end() ? nullptr : &it->second;
     }
     ProcessTail* best = nullptr;
-    const UsecUtc slack = one_second;
     // Journal forms record the unit of every output line (_SYSTEMD_UNIT).
     for (auto& [k, p] : processes) {
       if (p.unit != x.unit || p.boot_id != x.boot_id) continue;
       if (!x.invocation_id.empty() && !p.invocation_id.empty() && p.invocation_id != x.invocation_id) continue;
       if (!best || p.order > best->order) best = &p;
     }
-    if (best) return source = "journal", best;
-    // Text forms: pick the process that was printing during this lifetime and stopped last
-    // before the exit. This is an inference and says so.
-    for (auto& [k, p] : processes) {
-      if (!p.unit.empty() || p.boot_id != x.boot_id) continue;
-      if (x.exited_at && p.last_time && *p.last_time > *x.exited_at + slack) continue;
-      if (x.started_at && p.first_time && *p.first_time + slack < *x.started_at) continue;
-      if (!x.started_at && x.exited_at && p.last_time && *p.last_time + 60 * one_second < *x.exited_at) continue;
-      if (!best || p.order > best->order) best = &p;
-    }
-    if (best) source = "output-inferred";
+    if (best) source = "journal";
     return best;
   }
 
   void attach_process(const UnitState& u, Exit& x) {
-    std::string source;
-    ProcessTail* p = find_process(u, x, source);
     if (u.known_pid) {
       x.pid = u.known_pid;
       x.pid_source = "kill-line";
       x.process_name = u.known_comm;
     }
-    if (!p) return;
-    if (!x.pid) x.pid = p->pid;
+    std::string source;
+    if (ProcessTail* p = find_process(u, x, source)) return apply_process(x, *p, source);
+    // Text forms name no unit on output lines: decide once the stream has moved past the exit,
+    // when it is known which processes kept printing afterwards (they cannot be the one).
+    if (!input_has_units && !u.known_pid) pending_text.push_back({exits.size() - 1, arrival});
+  }
+
+  void apply_process(Exit& x, ProcessTail& p, const std::string& source) {
+    if (!x.pid) x.pid = p.pid;
     std::vector<std::string_view> texts;
-    for (const OutputLine* l : p->lines()) texts.push_back(l->text);
-    for (const OutputLine* l : p->lines()) x.last_output.push_back(l->text);
+    for (const OutputLine* l : p.lines()) {
+      texts.push_back(l->text);
+      x.last_output.push_back(l->text);
+    }
     if (auto m = find_crash_message(texts)) {
       x.reason = m->text;
       x.reason_kind = m->kind;
-      const OutputLine* l = p->lines()[m->line_index];
+      const OutputLine* l = p.lines()[m->line_index];
       x.evidence.push_back(Evidence{"crash-message", l->text, l->origin, l->time});
     }
-    x.runtime = p->runtime;
-    if (x.process_name.empty()) x.process_name = p->identifier;
-    if (!x.started_at && p->first_time) x.started_at = p->first_time;
+    x.runtime = p.runtime;
+    if (x.process_name.empty()) x.process_name = p.identifier;
+    if (!x.started_at && p.first_time) x.started_at = p.first_time;
     if (x.pid_source.empty()) x.pid_source = source;
-    erase_process(p);  // p dangles from here on
+    erase_process(&p);  // p dangles from here on
+  }
+
+  static constexpr UsecUtc text_settle = 2 * one_second;
+
+  bool pending_deadline_passed(UsecUtc now) const {
+    for (const auto& pe : pending_text) {
+      const auto& t = exits[pe.exit].exited_at;
+      if (!t || *t + text_settle < now) return true;
+    }
+    return false;
+  }
+
+  // Text forms: a process is a candidate for an exit when it printed during the unit's lifetime
+  // and not after the exit. Only unambiguous cases are decided (one candidate left, applied
+  // repeatedly as decided processes drop out); a guessed PID is worse than none, so the rest
+  // stay without a PID and say why.
+  void resolve_pending_text(const std::optional<UsecUtc>& now) {
+    std::vector<size_t> ready;
+    for (size_t i = 0; i < pending_text.size(); ++i) {
+      const auto& t = exits[pending_text[i].exit].exited_at;
+      if (!now || !t || *t + text_settle < *now) ready.push_back(i);
+    }
+    std::vector<std::vector<ProcessTail*>> candidates(ready.size());
+    for (size_t r = 0; r < ready.size(); ++r) candidates[r] = text_candidates(pending_text[ready[r]]);
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (size_t r = 0; r < ready.size(); ++r) {
+        if (candidates[r].size() != 1) continue;
+        ProcessTail* chosen = candidates[r][0];
+        candidates[r].clear();
+        for (auto& other : candidates) std::erase(other, chosen);
+        apply_process(exits[pending_text[ready[r]].exit], *chosen, "output-inferred");
+        progress = true;
+      }
+    }
+    for (size_t r = 0; r < ready.size(); ++r)
+      if (!candidates[r].empty())
+        exits[pending_text[ready[r]].exit].missing.push_back(
+            std::to_string(candidates[r].size()) +
+            " processes could be the main one (this text form does not record the unit of output lines; "
+            "read the journal as json, export or native to know)");
+    std::vector<PendingExit> left;
+    for (size_t i = 0; i < pending_text.size(); ++i)
+      if (std::find(ready.begin(), ready.end(), i) == ready.end()) left.push_back(pending_text[i]);
+    pending_text = std::move(left);
+  }
+
+  std::vector<ProcessTail*> text_candidates(const PendingExit& pe) {
+    const Exit& x = exits[pe.exit];
+    const UsecUtc slack = x.time_has_usec ? one_second / 4 : one_second;
+    std::vector<ProcessTail*> out;
+    for (auto& [k, p] : processes) {
+      if (!p.unit.empty() || p.boot_id != x.boot_id) continue;
+      if (x.exited_at && p.last_time && *p.last_time > *x.exited_at + slack) continue;
+      if (!x.exited_at && p.order > pe.arrival) continue;
+      if (x.started_at && p.first_time && *p.first_time + slack < *x.started_at) continue;
+      out.push_back(&p);
+    }
+    return out;
   }
 
   void erase_process(const ProcessTail* p) { processes.erase(key_of(p->boot_id, std::to_string(p->pid))); }
@@ -612,6 +675,8 @@ void ExitTracker::begin_input(std::uint32_t input_index, bool form_has_pids) {
 void ExitTracker::on_event(const Event& e) { impl_->on_event(e); }
 
 void ExitTracker::end_input() {
+  impl_->resolve_pending_text(std::nullopt);
+  impl_->input_has_units = false;
   impl_->units.clear();
   impl_->processes.clear();
 }
