@@ -40,8 +40,10 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
                   "directories, dmesg/kmsg text; '-' is standard input; .gz .zst .xz .lz4 are decompressed. "
                   "No INPUT: the local system journal.");
   app->add_option("-D,--directory", o.directories, "Read the native journal files in DIR (like journalctl -D)")
+      ->allow_extra_args(false)
       ->group("Input");
   app->add_option("--file", o.files, "Read this native journal file (repeatable, like journalctl --file)")
+      ->allow_extra_args(false)
       ->group("Input");
   app->add_option("--input-format", o.input_format, "Force the input format instead of detecting it")
       ->check(CLI::IsMember(input::format_names()))
@@ -59,20 +61,25 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
 
 void add_selection_options(CLI::App* app, ExitsOptions& o) {
   app->add_option("-u,--unit", o.units, "Only exits of units matching GLOB (repeatable; 'app' means app.service)")
+      ->allow_extra_args(false)
       ->group("Selection");
   app->add_option("--since", o.since, "Only exits at or after TIME (ISO, '2026-06-28 09:00', '09:00', '-2h', 'today')")
       ->group("Selection");
   app->add_option("--until", o.until, "Only exits at or before TIME")->group("Selection");
   app->add_option("-b,--boot", o.boots, "Only exits of this boot: id prefix, or 0 = last boot, -1 = the one before")
+      ->allow_extra_args(false)
       ->group("Selection");
-  app->add_option("--pid", o.pids, "Only exits of this main PID (repeatable)")->group("Selection");
+  app->add_option("--pid", o.pids, "Only exits of this main PID (repeatable)")
+      ->allow_extra_args(false)->group("Selection");
   app->add_option("--class", o.classes,
                   "Only exits of these classes (comma-separated: clean, self-exit, segfault, oom, watchdog, "
                   "timeout, killed, unknown)")
+      ->allow_extra_args(false)
       ->group("Selection");
   app->add_option("--fail-on", o.fail_on,
                   "Exit with status 1 when any selected exit is of one of these classes (comma-separated, "
                   "'all' = every class but clean): a CI gate")
+      ->allow_extra_args(false)
       ->group("Selection");
 }
 

@@ -40,6 +40,7 @@ std::string class_text(const classify::Exit& x) {
 std::string status_text(const classify::Exit& x) {
   if (x.code) return "exit " + std::to_string(*x.code);
   if (!x.signal.empty()) return "SIG" + x.signal + (x.exit_kind == "dumped" ? " (core)" : "");
+  if (x.unit_result == "success") return "-";
   if (!x.unit_result.empty()) return "result " + x.unit_result;
   return "-";
 }
@@ -48,7 +49,7 @@ std::string detail_text(const classify::Exit& x) {
   std::string s = x.reason.empty() ? x.cause : x.reason;
   if (!x.runtime.empty()) s += "  [" + x.runtime + "]";
   if (auto up = x.uptime_s()) s += "  up " + format_duration(*up);
-  if (x.restart_counter) s += "  restart #" + std::to_string(*x.restart_counter);
+  if (x.restart_counter) s += "  -> restart " + std::to_string(*x.restart_counter);
   if (x.start_limit_hit) s += "  start-limit-hit";
   if (x.confidence == classify::Confidence::inferred) s += "  (inferred)";
   return s;
@@ -164,7 +165,8 @@ std::string format_input_diagnostics(const ExitsReport& r) {
   std::string out;
   for (const auto& in : r.inputs) {
     if (!in.fatal.empty()) {
-      out += "crashsift: error: cannot read " + in.path + ": " + in.fatal + "\n";
+      out += "crashsift: error: " +
+             (in.fatal.find(in.path) != std::string::npos ? in.fatal : "cannot read " + in.path + ": " + in.fatal) + "\n";
       continue;
     }
     if (in.skipped > 0) {
