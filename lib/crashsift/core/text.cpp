@@ -151,4 +151,25 @@ std::string format_bytes(std::uint64_t bytes) {
   return buf;
 }
 
+std::optional<std::uint64_t> parse_size(std::string_view s) {
+  s = trim(s);
+  size_t i = 0;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+  double v = 0;
+  if (i == 0 || !parse_double(s.substr(0, i), v) || v < 0) return std::nullopt;
+  std::string_view u = trim(s.substr(i));
+  double mul = 1;
+  if (!u.empty()) {
+    const char c = u[0];
+    mul = (c == 'K' || c == 'k') ? 1024.0 : c == 'M' ? 1048576.0 : c == 'G' ? 1073741824.0
+        : c == 'T' ? 1099511627776.0 : (c == 'B' || c == 'b') ? 1.0 : 0.0;
+    u.remove_prefix(1);
+    if (u == "i" || u == "iB" || u == "B" || u == "b") u = {};
+    if (mul == 0 || !u.empty()) return std::nullopt;
+  }
+  const double bytes = v * mul;
+  if (bytes > 1.8e19) return std::nullopt;
+  return static_cast<std::uint64_t>(bytes + 0.5);
+}
+
 }  // namespace crashsift

@@ -35,4 +35,8 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 // "1.5 MiB", "370 MiB", "2.7 GiB": binary units for people.
 std::string format_bytes(std::uint64_t bytes);
 
+// "24G", "512MiB", "1.5 GB", "1073741824" -> bytes. K/M/G/T are binary (systemd's MemoryMax=
+// reading); a plain number is bytes. nullopt on anything else.
+std::optional<std::uint64_t> parse_size(std::string_view s);
+
 }  // namespace crashsift

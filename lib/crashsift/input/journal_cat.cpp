@@ -1,19 +1,49 @@
-// PLACEHOLDER: replaced by the real parser.
+// `journalctl -o cat`: the MESSAGE bytes and nothing else, one line each (formats.md §6.1).
+// There is no time, PID, identifier, unit or boot to recover, so each line becomes an event
+// with only a message and its line number; a multi-line MESSAGE cannot be told from several
+// entries. This is the last resort of detection: any text is valid cat output.
 #include "crashsift/input/parser.hpp"
+#include "crashsift/input/text_forms.hpp"
 
 namespace crashsift::input {
 namespace {
-class Placeholder final : public FormatParser {
+
+class CatFormat final : public FormatParser {
  public:
   std::string_view name() const override { return "cat"; }
-  bool probe(std::string_view) const override { return false; }
-  void parse(LineReader&, const ParseOptions&, InputReport& report, const EventSink&) const override {
-    report.fatal = "format cat is not implemented yet";
+  bool probe(std::string_view head) const override { return !text::looks_binary(head); }
+  void parse(LineReader& reader, const ParseOptions& options, InputReport& report,
+             const EventSink& sink) const override {
+    text::guarded(report, name(), [&] {
+      text::Emitter out(options, report, sink);
+      report.note("cat: -o cat carries no timestamps, PIDs or units, so exits can only be listed "
+                  "in order, not timed or matched to other inputs");
+      Event ev;
+      Line line;
+      while (reader.next(line)) {
+        if (std::string why = text::overlong_check(line, options.max_line); !why.empty()) {
+          report.skip(line.number, std::move(why));
+          continue;
+        }
+        const std::string_view s = text::chomp_cr(line.text);
+        // Empty lines: journald drops empty stdout lines, so these are blank MESSAGEs or
+        // spacing added by whoever saved the file; neither tells anything.
+        if (text::is_blank(s)) continue;
+        ev.clear();
+        ev.origin.line = line.number;
+        ev.time_has_usec = false;
+        ev.message.assign(s);
+        out.emit(ev);
+      }
+    });
   }
 };
+
 }  // namespace
+
 const FormatParser& cat_format() {
-  static const Placeholder p;
-  return p;
+  static const CatFormat f;
+  return f;
 }
+
 }  // namespace crashsift::input
