@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -60,6 +61,32 @@ bool write_output(const OutputOptions& o, const std::string& text) {
     return false;
   }
   return true;
+}
+
+OutputSink::OutputSink(const OutputOptions& o) : path_(o.output) {
+  if (o.output.empty() || o.output == "-") {
+    file_ = stdout;
+    return;
+  }
+  file_ = std::fopen(o.output.c_str(), "wb");
+  owned_ = file_ != nullptr;
+  if (!file_) std::fprintf(stderr, "crashsift: error: cannot write %s\n", o.output.c_str());
+}
+
+OutputSink::~OutputSink() {
+  if (owned_) std::fclose(file_);
+}
+
+void OutputSink::write(std::string_view s) {
+  if (file_) std::fwrite(s.data(), 1, s.size(), file_);
+}
+
+bool OutputSink::close() {
+  const bool failed = !file_ || std::fflush(file_) != 0 || std::ferror(file_);
+  if (owned_) std::fclose(file_), owned_ = false;
+  if (failed && errno != EPIPE)
+    std::fprintf(stderr, "crashsift: error: cannot write %s\n", path_.empty() ? "standard output" : path_.c_str());
+  return !failed || errno == EPIPE;
 }
 
 std::vector<classify::ExitClass> parse_classes(const std::vector<std::string>& values) {

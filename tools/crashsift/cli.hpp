@@ -2,6 +2,7 @@
 // Options shared by several subcommands, defined once (style.md §6 item 10): output format,
 // colour, time zone, output file, and the --fail-on gate.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,21 @@ Zone resolve_zone(const OutputOptions& o);
 bool resolve_color(const OutputOptions& o);
 // Writes to -o FILE or stdout. False (with a message on stderr) when the file cannot be written.
 bool write_output(const OutputOptions& o, const std::string& text);
+
+// Streaming output to -o FILE or stdout.
+class OutputSink {
+ public:
+  explicit OutputSink(const OutputOptions& o);
+  ~OutputSink();
+  bool ok() const { return file_ != nullptr; }
+  void write(std::string_view s);
+  bool close();  // false (with a message) when writing failed
+
+ private:
+  std::FILE* file_ = nullptr;
+  std::string path_;
+  bool owned_ = false;
+};
 
 // "oom,segfault" (repeatable) -> classes. Throws CLI::ValidationError on an unknown name.
 std::vector<classify::ExitClass> parse_classes(const std::vector<std::string>& values);

@@ -123,8 +123,6 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
 
 std::string render(const report::ExitsReport& r, const ExitsOptions& o) {
   report::TextStyle style{resolve_zone(o.out), resolve_color(o.out), o.evidence};
-  if (o.out.format == "json") return report::format_exits_json(r, o.out.pretty);
-  if (o.out.format == "ndjson") return report::format_exits_ndjson(r);
   if (o.out.format == "markdown") return report::format_exits_markdown(r, style);
   return report::format_exits_text(r, style);
 }
@@ -146,7 +144,16 @@ int run(const ExitsOptions& o) {
     std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
     return exit_usage;
   }
-  if (!write_output(o.out, render(r, o))) return exit_usage;
+  if (o.out.format == "json" || o.out.format == "ndjson") {
+    OutputSink sink(o.out);
+    if (!sink.ok()) return exit_usage;
+    const report::Emit emit = [&](std::string_view s) { sink.write(s); };
+    if (o.out.format == "json") report::write_exits_json(r, o.out.pretty, emit);
+    else report::write_exits_ndjson(r, emit);
+    if (!sink.close()) return exit_usage;
+  } else if (!write_output(o.out, render(r, o))) {
+    return exit_usage;
+  }
   const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
   });

@@ -17,11 +17,16 @@ namespace crashsift::classify {
 namespace {
 
 constexpr UsecUtc one_second = usec_per_sec;
+constexpr size_t kept_output_lines = 8;
 
+// One kept output line. Only the line number is kept, not the cursor: cursors are ~120 bytes
+// and a tail holds many lines for every live process.
 struct OutputLine {
   std::string text;
-  Origin origin;
+  std::uint32_t input = 0;
+  std::uint64_t line = 0;
   std::optional<UsecUtc> time;
+  Origin origin() const { return Origin{input, line, {}}; }
 };
 
 // The last output lines of one live process, in a fixed ring (strings keep their capacity).
@@ -41,7 +46,8 @@ struct ProcessTail {
     if (ring.size() < cap) ring.resize(cap);
     OutputLine& slot = ring[next];
     slot.text.assign(text.substr(0, max_chars));
-    slot.origin = e.origin;
+    slot.input = e.origin.input;
+    slot.line = e.origin.line;
     slot.time = e.time;
     next = (next + 1) % cap;
     count = std::min(count + 1, cap);
@@ -130,7 +136,7 @@ struct ExitTracker::Impl {
   std::vector<KernelRecord> kernel;
   std::vector<CoredumpRecord> coredumps;
   std::unordered_map<std::string, UnitState> units;
-  std::unordered_map<std::string, ProcessTail> processes;   // key: boot + pid
+  std::unordered_map<std::int64_t, ProcessTail> processes;  // key: pid (the tail knows its boot)
   std::vector<Warning> warnings;
   std::uint32_t input = 0;
   bool form_has_pids = true;
@@ -192,9 +198,12 @@ struct ExitTracker::Impl {
 
   void on_output(const Event& e) {
     if (!e.pid || *e.pid <= 1) return;
-    std::string k = key_of(e.boot_id, std::to_string(*e.pid));
-    auto [it, inserted] = processes.try_emplace(std::move(k));
+    auto [it, inserted] = processes.try_emplace(*e.pid);
     ProcessTail& p = it->second;
+    if (!inserted && p.boot_id != e.boot_id) {
+      p = ProcessTail{};  // the same PID in another boot is another process
+      inserted = true;
+    }
     if (inserted) {
       p.boot_id = e.boot_id;
       p.pid = *e.pid;
@@ -207,7 +216,11 @@ struct ExitTracker::Impl {
     p.order = arrival;
     if (!e.systemd_unit.empty()) input_has_units = true;
     // journald splits output per line; native senders may still send multi-line messages.
-    for (std::string_view line : split(e.message, '\n')) {
+    std::string_view rest = e.message;
+    while (!rest.empty()) {
+      const size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
       if (trim(line).empty()) continue;
       p.push(line, e, limits.tail_lines, limits.max_line_chars);
       if (auto v = find_runtime_version(line); !v.empty()) p.runtime = std::move(v);
@@ -375,9 +388,9 @@ struct ExitTracker::Impl {
 
   ProcessTail* find_process(const UnitState& u, const Exit& x, std::string& source) {
     if (u.known_pid) {
-      auto it = processes.find(key_of(x.boot_id, std::to_string(*u.known_pid)));
+      auto it = processes.find(*u.known_pid);
       source = "kill-line";
-      return it == processes.end() ? nullptr : &it->second;
+      return it == processes.end() || it->second.boot_id != x.boot_id ? nullptr : &it->second;
     }
     ProcessTail* best = nullptr;
     // Journal forms record the unit of every output line (_SYSTEMD_UNIT).
@@ -406,15 +419,17 @@ struct ExitTracker::Impl {
   void apply_process(Exit& x, ProcessTail& p, const std::string& source) {
     if (!x.pid) x.pid = p.pid;
     std::vector<std::string_view> texts;
-    for (const OutputLine* l : p.lines()) {
-      texts.push_back(l->text);
-      x.last_output.push_back(l->text);
-    }
+    const auto lines = p.lines();
+    for (const OutputLine* l : lines) texts.push_back(l->text);
+    // The exit keeps only the last few lines (for reports); the tail itself is longer so that a
+    // crash header above a long stack trace is still found.
+    for (size_t i = lines.size() > kept_output_lines ? lines.size() - kept_output_lines : 0; i < lines.size(); ++i)
+      x.last_output.push_back(lines[i]->text);
     if (auto m = find_crash_message(texts)) {
       x.reason = m->text;
       x.reason_kind = m->kind;
-      const OutputLine* l = p.lines()[m->line_index];
-      x.evidence.push_back(Evidence{"crash-message", l->text, l->origin, l->time});
+      const OutputLine* l = lines[m->line_index];
+      x.evidence.push_back(Evidence{"crash-message", l->text, l->origin(), l->time});
     }
     x.runtime = p.runtime;
     if (x.process_name.empty()) x.process_name = p.identifier;
@@ -482,7 +497,7 @@ struct ExitTracker::Impl {
     return out;
   }
 
-  void erase_process(const ProcessTail* p) { processes.erase(key_of(p->boot_id, std::to_string(p->pid))); }
+  void erase_process(const ProcessTail* p) { processes.erase(p->pid); }
 };
 
 // ---- joining kernel and coredump records to exits ----------------------------------------

@@ -7,7 +7,22 @@
 
 namespace crashsift {
 
+// Most strings are plain printable ASCII: copy them in one go.
+static bool plain_ascii(std::string_view s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
+  if (plain_ascii(s)) {
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   const std::string clean = is_valid_utf8(s) ? std::string() : sanitize_utf8(s);
   const std::string_view v = clean.empty() ? s : std::string_view(clean);
   out.push_back('"');

@@ -49,6 +49,12 @@ class JsonWriter {
   }
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }
+  // Returns what was written so far and forgets it (the nesting state is kept), for streaming.
+  std::string flush() {
+    std::string s = std::move(out_);
+    out_.clear();
+    return s;
+  }
   void clear() { out_.clear(); stack_.clear(); }
 
  private:

@@ -5,6 +5,8 @@
 // null unless `journalctl --all` (coredump stack traces lose their text that way).
 #include <simdjson.h>
 
+#include <cstring>
+
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/parser.hpp"
@@ -93,10 +95,14 @@ class JsonParser final : public FormatParser {
     if (auto e = doc.get_object().get(obj)) return e;
     std::string bytes;
     for (auto field : obj) {
-      std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return e;
-      // The key view lives in the parser's string buffer; copy it before reading the value.
-      const std::string name(key);
+      // Journal field names are [A-Z0-9_] and never escaped: take the raw key in place instead
+      // of unescaping (and copying) it.
+      ondemand::raw_json_string raw_key;
+      if (auto e = field.key().get(raw_key)) return e;
+      const char* k = raw_key.raw();
+      const char* end = static_cast<const char*>(std::memchr(k, '"', static_cast<size_t>(text.data() + text.size() - k)));
+      if (!end) return TAPE_ERROR;
+      const std::string_view name(k, static_cast<size_t>(end - k));
       ondemand::value value;
       if (auto e = field.value().get(value)) return e;
       ondemand::json_type type;
@@ -128,7 +134,7 @@ class JsonParser final : public FormatParser {
 
   // [98,105,110,...] is one non-printable value; ["a","b"] is a field logged twice (the last
   // value is the one kept, as journalctl shows the last in short output).
-  static error_code apply_array(ondemand::value& value, const std::string& name, Event& event, std::string& bytes) {
+  static error_code apply_array(ondemand::value& value, std::string_view name, Event& event, std::string& bytes) {
     ondemand::array arr;
     if (auto e = value.get_array().get(arr)) return e;
     bytes.clear();

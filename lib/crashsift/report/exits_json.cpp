@@ -115,31 +115,34 @@ void write_warnings(JsonWriter& w, const ExitsReport& r) {
 
 }  // namespace
 
-std::string format_exits_json(const ExitsReport& r, bool pretty) {
+// The document is streamed exit by exit: a report with many exits never exists twice in
+// memory (as data and as text).
+void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) {
   JsonWriter w(pretty);
   w.begin_object();
   w.field("schema", exits_document_schema);
   write_inputs(w, r.inputs);
   w.key("exits").begin_array();
-  for (const auto& x : r.exits) write_exit(w, x, r.inputs, false);
+  for (const auto& x : r.exits) {
+    write_exit(w, x, r.inputs, false);
+    if (w.str().size() > (1u << 16)) emit(w.flush());
+  }
   w.end_array();
   write_counts(w, r);
   write_warnings(w, r);
   w.end_object();
-  std::string out = w.take();
-  out.push_back('\n');
-  return out;
+  emit(w.flush());
+  emit("\n");
 }
 
-std::string format_exits_ndjson(const ExitsReport& r) {
-  std::string out;
-  for (const auto& x : r.exits) {
-    JsonWriter w;
-    write_exit(w, x, r.inputs, true);
-    out += w.str();
-    out.push_back('\n');
-  }
+void write_exits_ndjson(const ExitsReport& r, const Emit& emit) {
   JsonWriter w;
+  for (const auto& x : r.exits) {
+    write_exit(w, x, r.inputs, true);
+    emit(w.flush());
+    emit("\n");
+    w.clear();
+  }
   w.begin_object();
   w.field("type", "summary");
   w.field("schema", summary_schema);
@@ -147,8 +150,19 @@ std::string format_exits_ndjson(const ExitsReport& r) {
   write_counts(w, r);
   write_warnings(w, r);
   w.end_object();
-  out += w.str();
-  out.push_back('\n');
+  emit(w.flush());
+  emit("\n");
+}
+
+std::string format_exits_json(const ExitsReport& r, bool pretty) {
+  std::string out;
+  write_exits_json(r, pretty, [&](std::string_view s) { out.append(s); });
+  return out;
+}
+
+std::string format_exits_ndjson(const ExitsReport& r) {
+  std::string out;
+  write_exits_ndjson(r, [&](std::string_view s) { out.append(s); });
   return out;
 }
 

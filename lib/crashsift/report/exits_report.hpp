@@ -1,7 +1,9 @@
 #pragma once
 // The plain data every exits writer formats: inputs accounting, the selected exits and the
 // run's warnings. Writers never compute or read inputs; they only format this.
+#include <functional>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,10 @@ inline constexpr const char* summary_schema = "crashsift/summary/1";
 
 std::string format_exits_text(const ExitsReport& r, const TextStyle& style);
 std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style);
+using Emit = std::function<void(std::string_view)>;
+// Streaming writers (the tool writes as they go); the format_* forms return one string.
+void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit);
+void write_exits_ndjson(const ExitsReport& r, const Emit& emit);
 std::string format_exits_json(const ExitsReport& r, bool pretty);
 std::string format_exits_ndjson(const ExitsReport& r);
 // The stderr digest of skipped lines, unreadable inputs and warnings ("" when all is clean).

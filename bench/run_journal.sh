@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmark: crashsift exits over 1 GiB of `journalctl -o json` and `-o export`, against what a
+# user would otherwise run (rg counting exit lines; jq selecting the same records), same run.
+# Reports time (hyperfine, medians) and peak RSS (/usr/bin/time -v). Run from the repo root
+# after building: bash bench/run_journal.sh [SIZE_MB] (default 1024).
+set -euo pipefail
+size=${1:-1024}
+bin=${CRASHSIFT:-./build/tools/crashsift}
+dir=${BENCH_DIR:-/var/tmp/crashsift-bench}
+mkdir -p "$dir"
+for form in json export; do
+  [ -s "$dir/lab-$size.$form" ] || python3 bench/gen_journal.py "$form" "$size" "$dir/lab-$size.$form"
+done
+command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine ripgrep jq >/dev/null
+for form in json export; do
+  f="$dir/lab-$size.$form"
+  echo "== $form ($(du -h "$f" | cut -f1))"
+  cat "$f" > /dev/null  # warm the page cache for every contender alike
+  hyperfine --warmup 1 --runs 5 --export-json "$dir/$form.hyperfine.json" \
+    "$bin exits --format json $f > /dev/null" \
+    "rg -c 'Main process exited' $f"
+  if [ "$form" = json ]; then
+    hyperfine --runs 1 --export-json "$dir/$form.jq.json" \
+      "jq -c 'select(.MESSAGE_ID==\"98e322203f7a4ed290d09fe03c09fe15\") | [.UNIT,.EXIT_CODE,.EXIT_STATUS]' $f > /dev/null"
+  fi
+  /usr/bin/time -v "$bin" exits --format json "$f" 2>&1 >/dev/null | grep -E 'Maximum resident|Elapsed'
+done
