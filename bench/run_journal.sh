@@ -16,7 +16,7 @@ for form in json export; do
   f="$dir/lab-$size.$form"
   echo "== $form ($(du -h "$f" | cut -f1))"
   cat "$f" > /dev/null  # warm the page cache for every contender alike
-  hyperfine --warmup 1 --runs 5 --export-json "$dir/$form.hyperfine.json" \
+  hyperfine --warmup 1 --runs 5 -N --export-json "$dir/$form.hyperfine.json" \
     "$bin exits --format json $f > /dev/null" \
     "rg -c 'Main process exited' $f"
   if [ "$form" = json ]; then

@@ -129,13 +129,14 @@ std::string render(const report::ExitsReport& r, const ExitsOptions& o) {
 
 int run(const ExitsOptions& o) {
   pipeline::ExitsQuery q;
+  std::vector<classify::ExitClass> fail_on;
   try {
     q = make_query(o);
+    fail_on = parse_classes(o.fail_on);
   } catch (const CLI::ValidationError& e) {
     std::fprintf(stderr, "crashsift exits: error: %s\n", e.what());
     return exit_usage;
   }
-  const auto fail_on = parse_classes(o.fail_on);
   const report::ExitsReport r = pipeline::run_exits(q);
   if (q.progress) std::fprintf(stderr, "\r\x1b[K");
   const std::string diag = report::format_input_diagnostics(r);

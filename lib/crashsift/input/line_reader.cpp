@@ -44,6 +44,14 @@ bool LineReader::next(Line& line) {
         std::memchr(buf_.data() + scan_from, '\n', end_ - scan_from));
     if (nl) {
       const size_t len = static_cast<size_t>(nl - (buf_.data() + begin_));
+      if (len > max_line_) {  // it fit in the buffer, but the limit is the limit
+        line.overlong = true;
+        line.overlong_size = len;
+        line.number = ++line_no_;
+        consumed_ += len + 1;
+        begin_ += len + 1;
+        return true;
+      }
       line.text = std::string_view(buf_.data() + begin_, len);
       line.number = ++line_no_;
       consumed_ += len + 1;
