@@ -84,4 +84,15 @@ std::optional<KernelFault> parse_fault_line(std::string_view text) {
 
 bool is_oom_summary_line(std::string_view text) { return starts_with(text, "oom-kill:constraint="); }
 
+std::optional<OomSummary> parse_oom_summary_line(std::string_view text) {
+  if (!is_oom_summary_line(text)) return std::nullopt;
+  OomSummary s;
+  for (std::string_view part : split(text.substr(9), ',')) {
+    if (starts_with(part, "task_memcg=")) s.task_memcg = std::string(part.substr(11));
+    else if (starts_with(part, "pid=")) parse_int64(part.substr(4), s.pid);
+  }
+  if (s.pid == 0) return std::nullopt;
+  return s;
+}
+
 }  // namespace crashsift::classify

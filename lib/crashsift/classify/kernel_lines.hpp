@@ -15,7 +15,15 @@ struct KernelOomKill {
   bool memcg = false;                  // "Memory cgroup out of memory" vs global "Out of memory"
   std::optional<std::uint64_t> anon_rss_kb;
   std::optional<std::uint64_t> total_vm_kb;
+  std::string task_memcg;              // from the preceding "oom-kill:" summary line, when seen
 };
+
+// The "oom-kill:constraint=...,task_memcg=<path>,task=<comm>,pid=<pid>,uid=<uid>" summary (5.0+).
+struct OomSummary {
+  std::int64_t pid = 0;
+  std::string task_memcg;
+};
+std::optional<OomSummary> parse_oom_summary_line(std::string_view text);
 
 struct KernelFault {
   std::int64_t tid = 0;

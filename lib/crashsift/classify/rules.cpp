@@ -59,7 +59,8 @@ std::optional<Verdict> rule_runtime_heap(const Exit& x, const ExitFacts&) {
 std::optional<Verdict> rule_kernel_oom_line(const Exit& x, const ExitFacts& f) {
   if (!f.kernel_oom || (!x.signal.empty() && !died_by(x, "KILL"))) return std::nullopt;
   const OomKind kind = kind_from_kernel(f, OomKind::kernel);
-  const Confidence c = f.kernel_oom_match == MatchKind::pid ? Confidence::confirmed : Confidence::inferred;
+  const bool exact = f.kernel_oom_match == MatchKind::pid || f.kernel_oom_match == MatchKind::cgroup;
+  const Confidence c = exact ? Confidence::confirmed : Confidence::inferred;
   return Verdict{ExitClass::oom, kind == OomKind::cgroup ? "cgroup-oom-kill" : "kernel-oom-kill", c, kind};
 }
 

@@ -10,7 +10,7 @@
 namespace crashsift::classify {
 
 // How a kernel or coredump record was tied to an exit.
-enum class MatchKind { none, pid, comm_and_time, time_only };
+enum class MatchKind { none, pid, cgroup, comm_and_time, time_only };
 
 // Everything the rules may look at besides the Exit itself.
 struct ExitFacts {

@@ -141,6 +141,7 @@ struct ExitTracker::Impl {
   std::uint32_t input = 0;
   bool form_has_pids = true;
   bool kernel_present = false;
+  std::optional<OomSummary> last_oom_summary;
   std::uint64_t arrival = 0;
   bool input_has_units = false;          // output lines carry _SYSTEMD_UNIT (journal forms)
   struct PendingExit {
@@ -167,7 +168,12 @@ struct ExitTracker::Impl {
   void on_kernel(const Event& e) {
     kernel_present = true;
     if (kernel.size() >= limits.max_kernel_records) return;
+    if (auto summary = parse_oom_summary_line(e.message)) {
+      last_oom_summary = std::move(summary);  // the kill line for this PID follows it
+      return;
+    }
     auto oom = parse_oom_kill_line(e.message);
+    if (oom && last_oom_summary && last_oom_summary->pid == oom->pid) oom->task_memcg = last_oom_summary->task_memcg;
     auto fault = oom ? std::nullopt : parse_fault_line(e.message);
     if (!oom && !fault) return;
     kernel.push_back({e.boot_id, e.time, e.origin, first_line(e.message), oom, fault, {}, false});
@@ -567,6 +573,7 @@ std::string match_note(MatchKind m) {
     case MatchKind::comm_and_time:
       return "matched by command name and time (PID differs: the kernel's PID namespace is not the journal's)";
     case MatchKind::time_only: return "matched by time only (no PID or command name in common)";
+    case MatchKind::cgroup: return "matched by the unit's cgroup (task_memcg)";
     case MatchKind::none: break;
   }
   return {};
@@ -577,7 +584,21 @@ std::string match_note(MatchKind m) {
 static void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f) {
   const bool killed = x.signal == "KILL" || f.oom_unit_line ||
                       (x.signal.empty() && (x.unit_result == "oom-kill" || x.unit_result == "signal"));
-  if (killed) {
+  if (killed && (f.oom_unit_line || x.unit_result == "oom-kill")) {
+    // systemd says a process of this unit was OOM-killed; the victim may be a child, so the
+    // kernel's task_memcg (the unit's cgroup) ties the kill line to the unit, not the PID.
+    for (auto& r : kernel) {
+      if (r.used || !r.oom || !ends_with(r.oom->task_memcg, "/" + x.unit) || !same_boot(r.boot_id, x.boot_id) ||
+          !near_exit(r.time, x, join_before, join_after))
+        continue;
+      r.used = true;
+      f.kernel_oom = r.oom;
+      f.kernel_oom_match = MatchKind::cgroup;
+      x.evidence.push_back(Evidence{"kernel-oom-kill", r.text + "  [" + match_note(MatchKind::cgroup) + "]", r.origin, r.time});
+      break;
+    }
+  }
+  if (killed && !f.kernel_oom) {
     auto [r, m] = match_record(
         kernel, x, [](const KernelRecord& k) { return k.oom ? std::optional<std::int64_t>(k.oom->pid) : std::nullopt; },
         [](const KernelRecord& k) { return k.oom ? std::string_view(k.oom->comm) : std::string_view(); },

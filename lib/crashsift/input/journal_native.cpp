@@ -76,7 +76,9 @@ void read_native_journal(const NativeSource& src, const ParseOptions& options, I
   sd_journal* j = nullptr;
   int r = open_journal(src, &j);
   if (r < 0) {
-    report.fatal = "cannot open journal: " + errno_text(r);
+    const bool damaged = r == -ENODATA || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EIO;
+    report.fatal = "cannot open journal: " + errno_text(r) +
+                   (damaged ? " (the file is truncated, corrupt or of an unsupported journal version)" : "");
     return;
   }
   // Values above the threshold are truncated by sd-journal; 64 KiB keeps whole crash messages.
