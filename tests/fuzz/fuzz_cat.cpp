@@ -1,0 +1,6 @@
+// libFuzzer target for the cat parser (body shared in fuzz_support.hpp).
+#include "fuzz/fuzz_support.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return crashsift::fuzz::fuzz_stream_parser(crashsift::input::cat_format(), data, size);
+}
