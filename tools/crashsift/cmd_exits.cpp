@@ -28,6 +28,10 @@ struct ExitsOptions {
   std::optional<int> year;
   std::string kernel_boot_time;
   std::string max_line = "16M";
+  std::vector<std::string> apps;
+  std::vector<std::string> fields;
+  std::string app_tz;
+  std::string window = "10min";
   bool evidence = false;
   bool quiet = false;
   OutputOptions out;
@@ -57,6 +61,23 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
   app->add_option("--max-line", o.max_line,
                   "Skip (and report) lines longer than this without buffering them (default 16M)")
       ->group("Input");
+}
+
+void add_app_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("--app", o.apps,
+                  "App telemetry log ([UNIT=]FILE, repeatable, globs; rotated FILE.1, FILE.2.gz are read in "
+                  "order): attach to every exit the memory and activity samples before it")
+      ->allow_extra_args(false)
+      ->group("App telemetry");
+  app->add_option("--field", o.fields,
+                  "Override an app log field: time=PATH, rss=PATH, heap=PATH, activity=PATH, event=PATH "
+                  "(dotted paths)")
+      ->allow_extra_args(false)
+      ->group("App telemetry");
+  app->add_option("--app-tz", o.app_tz, "Zone for app timestamps without an offset (default UTC)")
+      ->group("App telemetry");
+  app->add_option("--window", o.window, "Window before each exit for peak rss and slope (default 10min)")
+      ->group("App telemetry");
 }
 
 void add_selection_options(CLI::App* app, ExitsOptions& o) {
@@ -116,6 +137,15 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   q.selection.boots = o.boots;
   q.selection.pids = o.pids;
   q.selection.classes = parse_classes(o.classes);
+  q.app_args = o.apps;
+  for (const auto& f : o.fields)
+    if (auto r = input::parse_field_override(f, q.app_options.fields); !r)
+      throw CLI::ValidationError("--field", f + ": " + r.error());
+  q.app_options.zone = o.app_tz.empty() ? Zone::utc() : Zone(o.app_tz);
+  q.app_options.max_line = q.parse.max_line;
+  const auto window = parse_duration_seconds(o.window);
+  if (!window || *window <= 0) throw CLI::ValidationError("--window", "expected a duration like 10min, 90s, 1h");
+  q.window_s = *window;
   if (isatty(STDERR_FILENO) == 1 && !o.quiet)
     q.progress = [](const std::string& line) { std::fprintf(stderr, "\r\x1b[K%s", line.c_str()); };
   return q;
@@ -172,6 +202,7 @@ void register_exits(CLI::App& root, Commands& commands) {
       "See crashsift-exits(1) and crashsift-json(5).");
   add_input_options(app, *opts);
   add_selection_options(app, *opts);
+  add_app_options(app, *opts);
   app->add_flag("--evidence", opts->evidence, "Text/Markdown: print the deciding lines under each exit")->group("Output");
   app->add_flag("-q,--quiet", opts->quiet, "Do not report skipped lines on stderr (they stay in the JSON)")->group("Output");
   add_output_options(*app, opts->out);

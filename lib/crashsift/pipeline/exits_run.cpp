@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "crashsift/classify/tracker.hpp"
+#include "crashsift/correlate/sample_series.hpp"
+#include "crashsift/correlate/window.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/byte_source.hpp"
 #include "crashsift/input/journal_native.hpp"
@@ -241,7 +243,34 @@ class Runner {
     for (auto& x : c.exits)
       if (exit_selected(x, q_.selection, boots)) run.exits.push_back(std::move(x));
     run.inputs = std::move(reports_);
+    if (!q_.app_args.empty()) attach_samples(run);
     return run;
+  }
+
+  // --app: the samples block of every exit (issue 3), from the app log that belongs to it.
+  void attach_samples(ExitsRun& run) const {
+    auto apps = correlate::load_app_inputs(q_.app_args, q_.app_options);
+    run.samples.assign(run.exits.size(), std::nullopt);
+    run.samples_how.assign(run.exits.size(), std::string());
+    if (!apps) {
+      run.warnings.push_back({"app-log-unreadable", "--app: " + apps.error()});
+      return;
+    }
+    for (const auto& app : *apps)
+      for (const auto& in : app.inputs) run.app_inputs.push_back(in);
+    std::vector<std::string> units;
+    for (const auto& x : run.exits)
+      if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
+    const bool single_unit = units.size() == 1;
+    for (size_t i = 0; i < run.exits.size(); ++i) {
+      const auto& x = run.exits[i];
+      if (!x.exited_at) continue;
+      std::string how;
+      const correlate::AppData* app = correlate::pick_app_for_exit(*apps, x.unit, x.pid, *x.exited_at, single_unit, how);
+      if (!app) continue;
+      run.samples[i] = correlate::summarize_before(*app, *x.exited_at, q_.window_s);
+      if (run.samples[i]) run.samples_how[i] = how;
+    }
   }
 
   static std::vector<std::string> boot_order(const std::vector<classify::Exit>& exits) {

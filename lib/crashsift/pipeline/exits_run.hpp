@@ -10,6 +10,7 @@
 #include "crashsift/classify/exit.hpp"
 #include "crashsift/core/diag.hpp"
 #include "crashsift/core/time.hpp"
+#include "crashsift/input/app_ndjson.hpp"
 #include "crashsift/input/parser.hpp"
 #include "crashsift/report/exits_report.hpp"
 
@@ -30,6 +31,10 @@ struct ExitsQuery {
   std::string input_format = "auto";         // --input-format
   input::ParseOptions parse;                 // zone, year, max_line, kernel boot time
   Selection selection;
+  // --app [UNIT=]FILE...: app telemetry logs whose samples are attached to each exit.
+  std::vector<std::string> app_args;
+  input::AppReadOptions app_options;
+  double window_s = 600;                     // --window
   // Called with a progress line (e.g. "reading big.json: 1.2 GB of 4.0 GB") for big inputs.
   std::function<void(const std::string&)> progress;
 };

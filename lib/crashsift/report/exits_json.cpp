@@ -29,7 +29,8 @@ void write_evidence(JsonWriter& w, const classify::Exit& x, const std::vector<In
   w.end_array();
 }
 
-void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs, bool ndjson) {
+void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs, bool ndjson,
+                const correlate::SamplesSummary* samples, std::string_view samples_how) {
   w.begin_object();
   if (ndjson) w.field("type", "exit");
   w.field("schema", exit_schema);
@@ -64,16 +65,27 @@ void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputR
   w.key("missing").begin_array();
   for (const auto& m : x.missing) w.value(m);
   w.end_array();
-  w.key("samples").null();
+  w.key("samples");
+  correlate::write_samples_json(samples ? std::optional<correlate::SamplesSummary>(*samples) : std::nullopt, w);
+  w.field_or_null("samples_source", samples_how);
   w.key("core").null();
   w.end_object();
 }
 
-void write_inputs(JsonWriter& w, const std::vector<InputReport>& inputs) {
+void write_input(JsonWriter& w, const InputReport& in, std::string_view kind);
+
+void write_inputs(JsonWriter& w, const ExitsReport& r) {
   w.key("inputs").begin_array();
-  for (const auto& in : inputs) {
+  for (const auto& in : r.inputs) write_input(w, in, "journal");
+  for (const auto& in : r.app_inputs) write_input(w, in, "app");
+  w.end_array();
+}
+
+void write_input(JsonWriter& w, const InputReport& in, std::string_view kind) {
+  {
     w.begin_object();
     w.field("path", in.path);
+    w.field("kind", kind);
     w.field_or_null("format", in.format);
     w.field_or_null("compression", in.compression);
     w.field("entries", in.entries);
@@ -91,7 +103,6 @@ void write_inputs(JsonWriter& w, const std::vector<InputReport>& inputs) {
     w.field_or_null("error", in.fatal);
     w.end_object();
   }
-  w.end_array();
 }
 
 void write_counts(JsonWriter& w, const ExitsReport& r) {
@@ -121,10 +132,10 @@ void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) {
   JsonWriter w(pretty);
   w.begin_object();
   w.field("schema", exits_document_schema);
-  write_inputs(w, r.inputs);
+  write_inputs(w, r);
   w.key("exits").begin_array();
-  for (const auto& x : r.exits) {
-    write_exit(w, x, r.inputs, false);
+  for (size_t i = 0; i < r.exits.size(); ++i) {
+    write_exit(w, r.exits[i], r.inputs, false, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "");
     if (w.str().size() > (1u << 16)) emit(w.flush());
   }
   w.end_array();
@@ -137,8 +148,8 @@ void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) {
 
 void write_exits_ndjson(const ExitsReport& r, const Emit& emit) {
   JsonWriter w;
-  for (const auto& x : r.exits) {
-    write_exit(w, x, r.inputs, true);
+  for (size_t i = 0; i < r.exits.size(); ++i) {
+    write_exit(w, r.exits[i], r.inputs, true, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "");
     emit(w.flush());
     emit("\n");
     w.clear();
@@ -146,7 +157,7 @@ void write_exits_ndjson(const ExitsReport& r, const Emit& emit) {
   w.begin_object();
   w.field("type", "summary");
   w.field("schema", summary_schema);
-  write_inputs(w, r.inputs);
+  write_inputs(w, r);
   write_counts(w, r);
   write_warnings(w, r);
   w.end_object();

@@ -10,6 +10,7 @@
 #include "crashsift/classify/exit.hpp"
 #include "crashsift/core/diag.hpp"
 #include "crashsift/core/time.hpp"
+#include "crashsift/correlate/window.hpp"
 
 namespace crashsift::report {
 
@@ -19,6 +20,13 @@ struct ExitsReport {
   std::size_t exits_before_selection = 0;
   std::vector<Warning> warnings;
   bool kernel_input_present = false;
+  // --app: parallel to exits (empty when no app log was given); how the log was matched.
+  std::vector<std::optional<correlate::SamplesSummary>> samples;
+  std::vector<std::string> samples_how;
+  std::vector<InputReport> app_inputs;
+  const correlate::SamplesSummary* samples_of(size_t i) const {
+    return i < samples.size() && samples[i] ? &*samples[i] : nullptr;
+  }
   // At least one input gave usable entries; otherwise the run exits with status 2.
   bool usable() const;
 };

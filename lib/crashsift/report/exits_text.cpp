@@ -45,9 +45,11 @@ std::string status_text(const classify::Exit& x) {
   return "-";
 }
 
-std::string detail_text(const classify::Exit& x) {
+std::string detail_text(const classify::Exit& x, const correlate::SamplesSummary* samples) {
   std::string s = x.reason.empty() ? x.cause : x.reason;
   if (!x.runtime.empty()) s += "  [" + x.runtime + "]";
+  if (samples) s += "  (" + correlate::format_samples_line(*samples) + ")";
+  if (x.memory_peak_bytes) s += "  systemd memory peak " + format_bytes(*x.memory_peak_bytes);
   if (auto up = x.uptime_s()) s += "  up " + format_duration(*up);
   if (x.restart_counter) s += "  -> restart " + std::to_string(*x.restart_counter);
   if (x.start_limit_hit) s += "  start-limit-hit";
@@ -62,9 +64,11 @@ struct Row {
 
 std::vector<Row> rows_of(const ExitsReport& r, const Zone& zone) {
   std::vector<Row> rows;
-  for (const auto& x : r.exits)
+  for (size_t i = 0; i < r.exits.size(); ++i) {
+    const auto& x = r.exits[i];
     rows.push_back({time_text(x, zone), x.unit, x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x),
-                    detail_text(x), &x});
+                    detail_text(x, r.samples_of(i)), &x});
+  }
   return rows;
 }
 
@@ -140,13 +144,22 @@ std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style) 
   std::string out = "## Service exits\n\n" + summary_line(r) + "\n\n";
   if (r.exits.empty()) return out;
   const std::string zone_name = style.zone.is_utc() ? "UTC" : (style.zone.name().empty() ? "local" : style.zone.name());
-  out += "| Time (" + zone_name + ") | Unit | PID | Class | Status | Why | Runtime | Confidence |\n";
-  out += "|---|---|---:|---|---|---|---|---|\n";
-  for (const auto& row : rows_of(r, style.zone)) {
+  const bool with_samples = !r.samples.empty();
+  out += "| Time (" + zone_name + ") | Unit | PID | Class | Status | Why | Runtime | Confidence |" +
+         std::string(with_samples ? " Memory before exit |" : "") + "\n";
+  out += "|---|---|---:|---|---|---|---|---|" + std::string(with_samples ? "---|" : "") + "\n";
+  const auto rows = rows_of(r, style.zone);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
     const auto& x = *row.exit;
     const std::string why = x.reason.empty() ? x.cause : "`" + x.reason + "`";
     out += "| " + row.time + " | " + cell(x.unit) + " | " + row.pid + " | " + row.cls + " | " + row.status + " | " +
-           cell(why) + " | " + cell(x.runtime) + " | " + std::string(to_string(x.confidence)) + " |\n";
+           cell(why) + " | " + cell(x.runtime) + " | " + std::string(to_string(x.confidence)) + " |";
+    if (with_samples) {
+      const auto* smp = r.samples_of(i);
+      out += " " + cell(smp ? correlate::format_samples_line(*smp) : "no sample") + " |";
+    }
+    out += "\n";
   }
   if (style.evidence) {
     out += "\n### Evidence\n";
@@ -163,7 +176,11 @@ std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style) 
 
 std::string format_input_diagnostics(const ExitsReport& r) {
   std::string out;
-  for (const auto& in : r.inputs) {
+  std::vector<const InputReport*> all;
+  for (const auto& in : r.inputs) all.push_back(&in);
+  for (const auto& in : r.app_inputs) all.push_back(&in);
+  for (const InputReport* inp : all) {
+    const InputReport& in = *inp;
     if (!in.fatal.empty()) {
       out += "crashsift: error: " +
              (in.fatal.find(in.path) != std::string::npos ? in.fatal : "cannot read " + in.path + ": " + in.fatal) + "\n";

@@ -17,9 +17,10 @@ const std::set<std::string> exit_keys = {
     "schema", "unit", "pid", "pid_source", "process", "host", "boot_id", "invocation_id", "started_at",
     "exited_at", "time_precision", "uptime_s", "class", "oom_kind", "cause", "confidence", "exit_kind", "code",
     "signal", "signal_number", "unit_result", "reason", "reason_kind", "runtime", "restart_counter",
-    "start_limit_hit", "stop_requested", "memory_peak_bytes", "evidence", "missing", "samples", "core"};
+    "start_limit_hit", "stop_requested", "memory_peak_bytes", "evidence", "missing", "samples", "samples_source",
+    "core"};
 const std::set<std::string> evidence_keys = {"role", "text", "source", "cursor", "at"};
-const std::set<std::string> input_keys = {"path", "format", "compression", "entries", "skipped", "skipped_first",
+const std::set<std::string> input_keys = {"path", "kind", "format", "compression", "entries", "skipped", "skipped_first",
                                           "first_time", "last_time", "notes", "error"};
 
 std::set<std::string> keys_of(simdjson::dom::object o) {
