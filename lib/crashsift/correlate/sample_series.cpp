@@ -1,0 +1,167 @@
+#include "crashsift/correlate/sample_series.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "crashsift/correlate/app_lifetimes.hpp"
+#include "crashsift/input/byte_source.hpp"
+#include "crashsift/input/line_reader.hpp"
+
+namespace crashsift::correlate {
+
+SampleSeries::SampleSeries() { intern(""); }  // id 0 = "no name"
+
+std::uint32_t SampleSeries::intern(std::string_view name) {
+  auto it = ids_.find(std::string(name));
+  if (it != ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  ids_.emplace(std::string(name), id);
+  return id;
+}
+
+static std::int32_t clamp32(std::int64_t v) {
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, std::numeric_limits<std::int32_t>::min(),
+                                                            std::numeric_limits<std::int32_t>::max()));
+}
+
+void SampleSeries::add(const input::AppRecord& r) {
+  if (!r.time || !r.has_memory()) return;
+  Sample s;
+  s.time = *r.time;
+  if (r.rss_bytes) s.rss = *r.rss_bytes;
+  if (r.heap_used_bytes) s.heap = *r.heap_used_bytes;
+  s.pid = r.pid.value_or(-1);
+  s.version = r.version.empty() ? 0 : intern(r.version);
+  s.activity_begin = static_cast<std::uint32_t>(activity_.size());
+  const size_t n = std::min<size_t>(r.activity.size(), 0xFFFF);
+  for (size_t i = 0; i < n; ++i)
+    activity_.push_back({intern(r.activity[i].name), clamp32(r.activity[i].value)});
+  s.activity_count = static_cast<std::uint16_t>(n);
+  s.input = static_cast<std::uint16_t>(r.input);
+  s.line = static_cast<std::uint32_t>(std::min<std::uint64_t>(r.line, 0xFFFFFFFFu));
+  // Grow by 1.5x, not 2x: at the moment of a reallocation old and new buffers coexist, and
+  // this vector is most of crashsift's memory on big logs.
+  if (samples_.size() == samples_.capacity()) samples_.reserve(samples_.size() + samples_.size() / 2 + 1024);
+  samples_.push_back(s);
+}
+
+void SampleSeries::sort() {
+  if (std::is_sorted(samples_.begin(), samples_.end(),
+                     [](const Sample& a, const Sample& b) { return a.time < b.time; }))
+    return;
+  std::stable_sort(samples_.begin(), samples_.end(),
+                   [](const Sample& a, const Sample& b) { return a.time < b.time; });
+}
+
+std::optional<std::int64_t> SampleSeries::activity_total(const Sample& s) const {
+  if (s.activity_count == 0) return std::nullopt;
+  std::int64_t sum = 0;
+  for (const auto& a : activity(s)) sum += a.value;
+  return sum;
+}
+
+std::optional<size_t> SampleSeries::last_at_or_before(UsecUtc t) const {
+  auto it = std::upper_bound(samples_.begin(), samples_.end(), t,
+                             [](UsecUtc v, const Sample& s) { return v < s.time; });
+  if (it == samples_.begin()) return std::nullopt;
+  return static_cast<size_t>(it - samples_.begin()) - 1;
+}
+
+size_t SampleSeries::first_at_or_after(UsecUtc t) const {
+  auto it = std::lower_bound(samples_.begin(), samples_.end(), t,
+                             [](const Sample& s, UsecUtc v) { return s.time < v; });
+  return static_cast<size_t>(it - samples_.begin());
+}
+
+std::string AppData::where(std::uint16_t input, std::uint32_t line) const {
+  const std::string f = input < files.size() ? files[input] : "?";
+  return f + ":" + std::to_string(line);
+}
+
+namespace {
+
+AppEvent to_event(const input::AppRecord& r, SampleSeries& series) {
+  AppEvent e;
+  e.time = *r.time;
+  e.kind = r.kind;
+  e.level = r.level;
+  e.boot_marker = r.boot_marker;
+  e.event = r.event.substr(0, 120);
+  const std::string& text = !r.error_text.empty() ? r.error_text : r.message;
+  e.text = text.substr(0, 240);
+  e.pid = r.pid.value_or(-1);
+  e.version = r.version.empty() ? 0 : series.intern(r.version);
+  e.input = static_cast<std::uint16_t>(r.input);
+  e.line = static_cast<std::uint32_t>(std::min<std::uint64_t>(r.line, 0xFFFFFFFFu));
+  e.rss = r.rss_bytes;
+  return e;
+}
+
+void read_one(AppData& data, const std::string& path, const input::AppReadOptions& base) {
+  InputReport report;
+  report.path = path;
+  auto src = input::open_source(path);
+  if (!src) {
+    report.fatal = src.error();
+    data.inputs.push_back(std::move(report));
+    return;
+  }
+  report.compression = (*src)->compression();
+  input::AppReadOptions opt = base;
+  opt.input_index = static_cast<std::uint32_t>(data.inputs.size());
+  input::LineReader reader(**src, opt.max_line);
+  input::AppFieldReport fields;
+  input::read_app_log(reader, opt, report, fields, [&](const input::AppRecord& r) {
+    data.series.add(r);
+    if (r.kind == input::AppRecordKind::error || r.kind == input::AppRecordKind::lifecycle)
+      data.events.push_back(to_event(r, data.series));
+  });
+  data.fields.merge(fields);
+  data.inputs.push_back(std::move(report));
+}
+
+}  // namespace
+
+void index_lifetimes(AppData& app) {
+  app.lifetime_starts.clear();
+  for (const auto& l : infer_lifetimes(app)) app.lifetime_starts.push_back(l.start);
+}
+
+Result<AppData> load_app(const input::AppInputSpec& spec, const input::AppReadOptions& options) {
+  try {
+    AppData data;
+    data.unit = spec.unit;
+    data.files = spec.files;
+    data.notes = spec.notes;
+    for (const auto& f : spec.files) read_one(data, f, options);
+    data.series.sort();
+    std::stable_sort(data.events.begin(), data.events.end(),
+                     [](const AppEvent& a, const AppEvent& b) { return a.time < b.time; });
+    index_lifetimes(data);
+    const bool any = std::any_of(data.inputs.begin(), data.inputs.end(),
+                                 [](const InputReport& r) { return r.fatal.empty(); });
+    if (!any) {
+      std::string why = data.inputs.empty() ? "no files" : data.inputs.front().fatal;
+      return make_error("failed to read app logs: " + why);
+    }
+    return data;
+  } catch (const std::exception& e) {
+    return make_error(std::string("failed to read app logs: ") + e.what());
+  }
+}
+
+Result<std::vector<AppData>> load_app_inputs(const std::vector<std::string>& args,
+                                             const input::AppReadOptions& options) {
+  auto specs = input::expand_app_inputs(args);
+  if (!specs) return make_error(specs.error());
+  std::vector<AppData> out;
+  for (const auto& s : *specs) {
+    auto d = load_app(s, options);
+    if (!d) return make_error(d.error());
+    out.push_back(std::move(*d));
+  }
+  return out;
+}
+
+}  // namespace crashsift::correlate
