@@ -33,7 +33,9 @@ void run(const crashsift::input::FormatParser& parser, std::string_view bytes, s
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  // An empty input may come with data == nullptr (the replayer's empty vector); MemRaw then
+  // memcpy()s from nullptr, which UBSan rejects even for 0 bytes. Point at "" instead.
+  const std::string_view bytes(size ? reinterpret_cast<const char*>(data) : "", size);
   const auto& parser = crashsift::input::short_format();
   (void)parser.probe(bytes.substr(0, 4096));
   run(parser, bytes, crashsift::input::default_max_line);

@@ -48,7 +48,7 @@ class MemRaw final : public RawSource {
   explicit MemRaw(std::string_view b) : b_(b) {}
   ssize_t read(char* buf, size_t n) override {
     const size_t k = std::min(n, b_.size() - pos_);
-    std::memcpy(buf, b_.data() + pos_, k);
+    if (k > 0) std::memcpy(buf, b_.data() + pos_, k);  // an empty input has a null data()
     pos_ += k;
     consumed += k;
     return static_cast<ssize_t>(k);

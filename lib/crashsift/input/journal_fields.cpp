@@ -36,6 +36,14 @@ bool fill_str(std::string& out, std::string_view value) {
   return true;
 }
 
+// systemd-coredump's MESSAGE ends with "\n" (so do some native senders'). journalctl prints no
+// line for a trailing newline in short and verbose output, so dropping it here is what makes
+// export, json, verbose and short agree on the message text.
+bool set_message(Event& e, std::string_view value) {
+  while (!value.empty() && value.back() == '\n') value.remove_suffix(1);
+  return set_str(e.message, value);
+}
+
 bool set_priority(Event& e, std::string_view value) {
   // PRIORITY is a syslog level 0..7; anything else is a sender bug and is ignored.
   if (value.size() != 1 || value[0] < '0' || value[0] > '7') return false;
@@ -57,7 +65,10 @@ bool apply_underscore(Event& e, std::string_view n, std::string_view v) {
       if (n == "_PID") return set_int(e.pid, v);  // strong: the kernel-verified sender
       break;
     case 5:
-      if (n == "_COMM") return set_str(e.comm, v), fill_str(e.identifier, v);
+      if (n == "_COMM") {
+        fill_str(e.identifier, v);  // weak: SYSLOG_IDENTIFIER wins
+        return set_str(e.comm, v);
+      }
       break;
     case 8:
       if (n == "_BOOT_ID") return set_str(e.boot_id, v);
@@ -142,7 +153,7 @@ bool apply_field(Event& e, std::string_view n, std::string_view v) {
       if (n == "INVOCATION_ID") return set_str(e.invocation_id, v);
       break;
     case 'M':
-      if (n == "MESSAGE") return set_str(e.message, v);
+      if (n == "MESSAGE") return set_message(e, v);
       if (n == "MESSAGE_ID") return set_str(e.message_id, v);
       if (n == "MEMORY_PEAK") return set_str(e.memory_peak, v);
       break;

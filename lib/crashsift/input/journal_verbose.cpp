@@ -23,11 +23,14 @@ bool is_weekday(std::string_view w) {
 }
 
 // "Mon 2026-11-23 07:57:41.617199 UTC [s=…]": the weekday names are hard-coded English in
-// systemd's format_timestamp(), the cursor is always printed.
+// systemd's format_timestamp(), the time always has microseconds and the cursor (which starts
+// with "s=") is always printed. That tells it from a short-full line whose message ends in ']'
+// ("Sat 2025-01-04 14:13:20 UTC web1 app[7]: listening [ok]").
 bool is_header(std::string_view s) {
-  return s.size() > 32 && s[3] == ' ' && is_weekday(s.substr(0, 3)) && text::is_digit(s[4]) &&
+  return s.size() > 34 && s[3] == ' ' && is_weekday(s.substr(0, 3)) && text::is_digit(s[4]) &&
          s[8] == '-' && s[11] == '-' && s[14] == ' ' && s[17] == ':' && s[20] == ':' &&
-         s.back() == ']' && s.find(" [") != std::string_view::npos;
+         s[23] == '.' && text::is_digit(s[24]) && s.back() == ']' &&
+         s.find(" [s=") != std::string_view::npos;
 }
 
 bool is_field_name_char(char c) {

@@ -159,3 +159,13 @@ TEST_CASE("journal fields: unknown and odd names are not used") {
   CHECK(apply_journal_field(e, "MESSAGE", std::string_view("bin\0\xff", 5)));
   CHECK(e.message.size() == 5);
 }
+
+TEST_CASE("journal fields: a trailing newline of MESSAGE is dropped, inner ones kept") {
+  // Real systemd-coredump MESSAGE: "Process 10164 (crashlab) of user 0 dumped core.\n\nStack
+  // trace of thread 10164:\n...ELF object binary architecture: AMD x86-64\n".
+  Event e;
+  CHECK(apply_journal_field(e, "MESSAGE", "dumped core.\n\nStack trace of thread 1:\n#0 f\n"));
+  CHECK(e.message == "dumped core.\n\nStack trace of thread 1:\n#0 f");
+  CHECK(apply_journal_field(e, "MESSAGE", "\n"));
+  CHECK(e.message.empty());
+}

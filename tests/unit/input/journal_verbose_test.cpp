@@ -222,4 +222,6 @@ TEST_CASE("verbose probe") {
   CHECK_FALSE(f.probe(read_testdata("journals/systemd-lab/journal.short-iso.txt").substr(0, 4096)));
   CHECK_FALSE(f.probe(read_testdata("kernel/oom-bun/dmesg.txt").substr(0, 4096)));
   CHECK_FALSE(f.probe("Mon 2026-11-23 07:55:44.710137 UTC [s=1;i=1]\nnot a field\n"));
+  // short-full whose message ends in ']' (no microseconds, no cursor).
+  CHECK_FALSE(f.probe("Sat 2025-01-04 14:13:20 UTC web1 app[7]: listening [ok]\n"));
 }
