@@ -32,6 +32,8 @@ struct ExitsOptions {
   std::vector<std::string> fields;
   std::string app_tz;
   std::string window = "10min";
+  std::vector<std::string> core_dirs;
+  double core_timeout = 30;
   bool evidence = false;
   bool quiet = false;
   OutputOptions out;
@@ -78,6 +80,18 @@ void add_app_options(CLI::App* app, ExitsOptions& o) {
       ->group("App telemetry");
   app->add_option("--window", o.window, "Window before each exit for peak rss and slope (default 10min)")
       ->group("App telemetry");
+}
+
+void add_core_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("--cores", o.core_dirs,
+                  "Directory of core dumps (e.g. /var/lib/systemd/coredump; .zst/.lz4/.xz cores too): attach each "
+                  "core to the exit it belongs to (PID, boot, time, executable) with its crash signature and top "
+                  "frames. systemd-coredump's COREDUMP_FILENAME is followed too; when the core is gone, the "
+                  "backtrace in its journal entry is used instead")
+      ->allow_extra_args(false)
+      ->group("Core dumps");
+  app->add_option("--core-timeout", o.core_timeout, "Seconds allowed to symbolize one core (default 30)")
+      ->group("Core dumps");
 }
 
 void add_selection_options(CLI::App* app, ExitsOptions& o) {
@@ -146,6 +160,9 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   const auto window = parse_duration_seconds(o.window);
   if (!window || *window <= 0) throw CLI::ValidationError("--window", "expected a duration like 10min, 90s, 1h");
   q.window_s = *window;
+  q.core_dirs = o.core_dirs;
+  q.use_coredump_entries = true;  // journal backtraces cost nothing: always attach them
+  q.core_settings.timeout_sec = o.core_timeout;
   if (isatty(STDERR_FILENO) == 1 && !o.quiet)
     q.progress = [](const std::string& line) { std::fprintf(stderr, "\r\x1b[K%s", line.c_str()); };
   return q;
@@ -203,6 +220,7 @@ void register_exits(CLI::App& root, Commands& commands) {
   add_input_options(app, *opts);
   add_selection_options(app, *opts);
   add_app_options(app, *opts);
+  add_core_options(app, *opts);
   app->add_flag("--evidence", opts->evidence, "Text/Markdown: print the deciding lines under each exit")->group("Output");
   app->add_flag("-q,--quiet", opts->quiet, "Do not report skipped lines on stderr (they stay in the JSON)")->group("Output");
   add_output_options(*app, opts->out);

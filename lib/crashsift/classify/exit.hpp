@@ -64,6 +64,11 @@ struct Exit {
   std::string runtime;              // "Bun v1.3.13", "Node.js v20.20.2"
   std::vector<std::string> last_output;  // the process's last output lines (bounded)
 
+  // systemd-coredump's journal entry for this crash, when one was joined: where the core was
+  // stored (COREDUMP_FILENAME) and the entry's text with its "Stack trace of thread" blocks.
+  std::string coredump_filename;
+  std::string coredump_message;
+
   std::vector<Evidence> evidence;
   std::vector<std::string> missing;
 

@@ -1,5 +1,6 @@
 #include "crashsift/classify/rules.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "crashsift/classify/crash_message.hpp"
@@ -162,7 +163,9 @@ void add_missing(Exit& x, const ExitFacts& f) {
     miss("no core dump record (systemd-coredump entry or core file)");
   if (x.cls == ExitClass::segfault && x.reason.empty() && !f.kernel_fault)
     miss(f.kernel_input_present ? "no kernel fault line matches this crash" : "no kernel fault line in input");
-  if (!x.pid) miss("main PID not recorded in this input");
+  const bool explained = std::any_of(x.missing.begin(), x.missing.end(),
+                                     [](const std::string& m) { return contains(m, "could be the main one"); });
+  if (!x.pid && !explained) miss("main PID not recorded in this input");
 }
 
 }  // namespace

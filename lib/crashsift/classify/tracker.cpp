@@ -79,9 +79,12 @@ struct CoredumpRecord {
   std::string text;
   std::optional<std::int64_t> pid;
   std::string comm, unit, exe, filename;
+  std::string message;   // whole entry text (stack traces), capped
   std::optional<int> signal;
   bool used = false;
 };
+
+constexpr size_t max_coredump_message = 64 * 1024;
 
 struct UnitState {
   std::optional<UsecUtc> started_at;
@@ -102,6 +105,13 @@ std::string key_of(std::string_view boot, std::string_view unit) {
   k.push_back('\x1f');
   k.append(unit);
   return k;
+}
+
+// journald and systemd-coredump print around every crash but are never another unit's main
+// process; in text forms they must not be taken for one.
+bool is_system_daemon(std::string_view identifier, std::string_view unit) {
+  return (identifier == "systemd-journald" || identifier == "systemd-coredump" || identifier == "systemd-oomd") &&
+         !starts_with(unit, identifier);
 }
 
 std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
@@ -192,6 +202,7 @@ struct ExitTracker::Impl {
     r.time = e.coredump_timestamp ? e.coredump_timestamp : e.time;
     r.origin = e.origin;
     r.text = first_line(e.message);
+    r.message = e.message.substr(0, max_coredump_message);
     r.pid = e.coredump_pid;
     r.comm = e.coredump_comm;
     r.unit = e.coredump_unit;
@@ -494,7 +505,7 @@ struct ExitTracker::Impl {
     const UsecUtc slack = x.time_has_usec ? one_second / 4 : one_second;
     std::vector<ProcessTail*> out;
     for (auto& [k, p] : processes) {
-      if (!p.unit.empty() || p.boot_id != x.boot_id) continue;
+      if (!p.unit.empty() || p.boot_id != x.boot_id || is_system_daemon(p.identifier, x.unit)) continue;
       if (x.exited_at && p.last_time && *p.last_time > *x.exited_at + slack) continue;
       if (!x.exited_at && p.order > pe.arrival) continue;
       if (x.started_at && p.first_time && *p.first_time + slack < *x.started_at) continue;
@@ -639,11 +650,21 @@ static void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f
 
 static void join_coredump(std::vector<CoredumpRecord>& cores, Exit& x, ExitFacts& f) {
   if (x.signal.empty()) return;
+  // Without a PID or unit in common, the one coredump entry right at the exit is taken.
+  CoredumpRecord* by_time = nullptr;
+  int near_count = 0;
+  for (auto& c : cores) {
+    if (c.used || !same_boot(c.boot_id, x.boot_id) || !near_exit(c.time, x, 5 * one_second, 5 * one_second)) continue;
+    if (c.pid && x.pid && *c.pid != *x.pid) continue;
+    by_time = &c;
+    ++near_count;
+  }
   for (auto& c : cores) {
     if (c.used || !same_boot(c.boot_id, x.boot_id)) continue;
     const bool pid_match = c.pid && x.pid && *c.pid == *x.pid;
     const bool unit_match = !c.unit.empty() && c.unit == x.unit && near_exit(c.time, x, join_before, 60 * one_second);
-    if (!pid_match && !unit_match) continue;
+    const bool time_match = !x.pid && near_count == 1 && &c == by_time;
+    if (!pid_match && !unit_match && !time_match) continue;
     c.used = true;
     f.coredump = true;
     if (!x.pid && c.pid) {
@@ -651,6 +672,8 @@ static void join_coredump(std::vector<CoredumpRecord>& cores, Exit& x, ExitFacts
       x.pid_source = "coredump";
     }
     x.evidence.push_back(Evidence{"coredump", c.text, c.origin, c.time});
+    x.coredump_filename = c.filename;
+    x.coredump_message = std::move(c.message);
     return;
   }
 }
@@ -674,6 +697,8 @@ Classified ExitTracker::finish() {
     ExitFacts& f = m.facts[i];
     f.kernel_input_present = m.kernel_present;
     join_coredump(m.coredumps, x, f);
+    if (x.pid_source == "coredump")  // the coredump entry settled what the text form could not
+      std::erase_if(x.missing, [](const std::string& s) { return contains(s, "could be the main one"); });
     join_kernel(m.kernel, x, f);
     classify_exit(x, f);
   }

@@ -12,6 +12,7 @@
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/byte_source.hpp"
 #include "crashsift/input/journal_native.hpp"
+#include "crashsift/symbolize/journal_backtrace.hpp"
 
 namespace crashsift::pipeline {
 
@@ -244,7 +245,109 @@ class Runner {
       if (exit_selected(x, q_.selection, boots)) run.exits.push_back(std::move(x));
     run.inputs = std::move(reports_);
     if (!q_.app_args.empty()) attach_samples(run);
+    if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(run);
     return run;
+  }
+
+  // ---- cores ------------------------------------------------------------------------------
+
+  std::vector<symbolize::CoreIdentity> scan_core_dirs(ExitsRun& run) const {
+    std::vector<symbolize::CoreIdentity> found;
+    for (const auto& dir : q_.core_dirs) {
+      std::error_code ec;
+      fs::directory_iterator it(dir, ec), end;
+      if (ec) {
+        run.warnings.push_back({"cores-unreadable", "--cores " + dir + ": " + ec.message()});
+        continue;
+      }
+      for (; it != end; it.increment(ec)) {
+        if (ec || !it->is_regular_file(ec)) continue;
+        auto id = symbolize::read_core_identity(it->path().string());
+        if (id.error.empty()) found.push_back(std::move(id));
+      }
+    }
+    return found;
+  }
+
+  static bool fatal_signal_exit(const classify::Exit& x) {
+    return !x.signal.empty() && x.signal != "KILL" && x.signal != "TERM" && x.signal != "INT" && x.signal != "HUP" &&
+           x.signal != "PIPE";
+  }
+
+  // A core belongs to an exit by PID (and boot, when both are known) near the exit time; else by
+  // command name and time (a container's PID namespace differs from the host's).
+  static const symbolize::CoreIdentity* match_core(const classify::Exit& x,
+                                                   const std::vector<symbolize::CoreIdentity>& cores,
+                                                   std::vector<bool>& used, std::string& how) {
+    constexpr std::int64_t hour = 3600 * usec_per_sec, minutes = 2 * 60 * usec_per_sec;
+    auto near = [&](const symbolize::CoreIdentity& c, std::int64_t tolerance) {
+      return !c.time_usec || !x.exited_at || std::llabs(*c.time_usec - *x.exited_at) <= tolerance;
+    };
+    for (size_t i = 0; i < cores.size(); ++i) {
+      const auto& c = cores[i];
+      if (used[i] || !c.pid || !x.pid || *c.pid != *x.pid || !near(c, hour)) continue;
+      if (!c.boot_id.empty() && !x.boot_id.empty() && c.boot_id != x.boot_id) continue;
+      used[i] = true;
+      how = "pid";
+      return &c;
+    }
+    for (size_t i = 0; i < cores.size(); ++i) {
+      const auto& c = cores[i];
+      const std::string exe_base = c.exe.substr(c.exe.rfind('/') + 1);
+      const bool same_name = !x.process_name.empty() &&
+                             (c.comm == x.process_name.substr(0, 15) || exe_base == x.process_name);
+      if (used[i] || !same_name || !c.time_usec || !near(c, minutes)) continue;
+      used[i] = true;
+      how = "command name and time";
+      return &c;
+    }
+    return nullptr;
+  }
+
+  std::optional<report::CoreAttachment> symbolize_for(const std::string& path, const std::string& how,
+                                                      const classify::Exit& x) const {
+    symbolize::CoreRequest req = q_.core_settings;
+    req.core_path = path;
+    auto core = symbolize::symbolize_core(req);
+    if (core) return report::make_core_attachment(*core, "core-file", how);
+    auto fallback = journal_backtrace(x);
+    if (fallback) fallback->error = core.error();
+    else {
+      report::CoreAttachment a;
+      a.source = "core-file";
+      a.path = path;
+      a.matched_by = how;
+      a.error = core.error();
+      fallback = a;
+    }
+    return fallback;
+  }
+
+  // When the core file is gone, systemd-coredump's own backtrace text is the next best thing.
+  static std::optional<report::CoreAttachment> journal_backtrace(const classify::Exit& x) {
+    if (x.coredump_message.find("Stack trace of thread") == std::string::npos) return std::nullopt;
+    auto parsed = symbolize::parse_journal_backtrace(x.coredump_message, x.signal_number);
+    if (parsed.threads.empty()) return std::nullopt;
+    return report::make_core_attachment(parsed, "journal", "coredump journal entry");
+  }
+
+  void attach_cores(ExitsRun& run) const {
+    const auto cores = scan_core_dirs(run);
+    std::vector<bool> used(cores.size(), false);
+    run.cores.assign(run.exits.size(), std::nullopt);
+    for (size_t i = 0; i < run.exits.size(); ++i) {
+      const auto& x = run.exits[i];
+      if (!fatal_signal_exit(x)) continue;
+      std::string how;
+      std::error_code ec;
+      if (!x.coredump_filename.empty() && fs::exists(x.coredump_filename, ec)) {
+        run.cores[i] = symbolize_for(x.coredump_filename, "coredump journal entry", x);
+      } else if (const auto* c = match_core(x, cores, used, how)) {
+        run.cores[i] = symbolize_for(c->path, how, x);
+      } else {
+        run.cores[i] = journal_backtrace(x);
+      }
+    }
   }
 
   // --app: the samples block of every exit (issue 3), from the app log that belongs to it.

@@ -13,6 +13,7 @@
 #include "crashsift/input/app_ndjson.hpp"
 #include "crashsift/input/parser.hpp"
 #include "crashsift/report/exits_report.hpp"
+#include "crashsift/symbolize/symbolize.hpp"
 
 namespace crashsift::pipeline {
 
@@ -35,6 +36,11 @@ struct ExitsQuery {
   std::vector<std::string> app_args;
   input::AppReadOptions app_options;
   double window_s = 600;                     // --window
+  // --cores DIR...: core files to attach (also systemd-coredump's COREDUMP_FILENAME when it
+  // exists); symbolized in an isolated child with these settings.
+  std::vector<std::string> core_dirs;
+  bool use_coredump_entries = false;         // attach journal backtraces even without --cores
+  symbolize::CoreRequest core_settings;
   // Called with a progress line (e.g. "reading big.json: 1.2 GB of 4.0 GB") for big inputs.
   std::function<void(const std::string&)> progress;
 };

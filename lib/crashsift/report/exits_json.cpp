@@ -29,8 +29,33 @@ void write_evidence(JsonWriter& w, const classify::Exit& x, const std::vector<In
   w.end_array();
 }
 
+void write_core(JsonWriter& w, const CoreAttachment* c) {
+  if (!c) {
+    w.null();
+    return;
+  }
+  w.begin_object();
+  w.field("source", c->source);
+  w.field_or_null("path", c->path);
+  w.field_or_null("matched_by", c->matched_by);
+  w.field_or_null("signal", c->signal);
+  w.field_or_null("fault", c->fault);
+  w.key("signature");
+  if (c->signature) {
+    w.begin_object().field("hash", c->signature->hash).field("text", c->signature->text);
+    w.field("symbolized", c->signature->symbolized).end_object();
+  } else {
+    w.null();
+  }
+  w.key("top_frames").begin_array();
+  for (const auto& f : c->top_frames) w.value(f);
+  w.end_array();
+  w.field_or_null("error", c->error);
+  w.end_object();
+}
+
 void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs, bool ndjson,
-                const correlate::SamplesSummary* samples, std::string_view samples_how) {
+                const correlate::SamplesSummary* samples, std::string_view samples_how, const CoreAttachment* core) {
   w.begin_object();
   if (ndjson) w.field("type", "exit");
   w.field("schema", exit_schema);
@@ -68,7 +93,8 @@ void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputR
   w.key("samples");
   correlate::write_samples_json(samples ? std::optional<correlate::SamplesSummary>(*samples) : std::nullopt, w);
   w.field_or_null("samples_source", samples_how);
-  w.key("core").null();
+  w.key("core");
+  write_core(w, core);
   w.end_object();
 }
 
@@ -135,7 +161,8 @@ void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) {
   write_inputs(w, r);
   w.key("exits").begin_array();
   for (size_t i = 0; i < r.exits.size(); ++i) {
-    write_exit(w, r.exits[i], r.inputs, false, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "");
+    write_exit(w, r.exits[i], r.inputs, false, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
+               r.core_of(i));
     if (w.str().size() > (1u << 16)) emit(w.flush());
   }
   w.end_array();
@@ -149,7 +176,8 @@ void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) {
 void write_exits_ndjson(const ExitsReport& r, const Emit& emit) {
   JsonWriter w;
   for (size_t i = 0; i < r.exits.size(); ++i) {
-    write_exit(w, r.exits[i], r.inputs, true, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "");
+    write_exit(w, r.exits[i], r.inputs, true, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
+               r.core_of(i));
     emit(w.flush());
     emit("\n");
     w.clear();

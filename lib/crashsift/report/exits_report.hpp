@@ -11,6 +11,7 @@
 #include "crashsift/core/diag.hpp"
 #include "crashsift/core/time.hpp"
 #include "crashsift/correlate/window.hpp"
+#include "crashsift/report/core_attachment.hpp"
 
 namespace crashsift::report {
 
@@ -24,6 +25,9 @@ struct ExitsReport {
   std::vector<std::optional<correlate::SamplesSummary>> samples;
   std::vector<std::string> samples_how;
   std::vector<InputReport> app_inputs;
+  // --cores / COREDUMP_FILENAME: parallel to exits (empty when not requested).
+  std::vector<std::optional<CoreAttachment>> cores;
+  const CoreAttachment* core_of(size_t i) const { return i < cores.size() && cores[i] ? &*cores[i] : nullptr; }
   const correlate::SamplesSummary* samples_of(size_t i) const {
     return i < samples.size() && samples[i] ? &*samples[i] : nullptr;
   }

@@ -45,8 +45,10 @@ std::string status_text(const classify::Exit& x) {
   return "-";
 }
 
-std::string detail_text(const classify::Exit& x, const correlate::SamplesSummary* samples) {
+std::string detail_text(const classify::Exit& x, const correlate::SamplesSummary* samples, const CoreAttachment* core) {
   std::string s = x.reason.empty() ? x.cause : x.reason;
+  if (core && core->signature) s += "  {" + core->signature->hash + " " + core->signature->text + "}";
+  else if (core && !core->top_frames.empty()) s += "  {at " + core->top_frames[0] + "}";
   if (!x.runtime.empty()) s += "  [" + x.runtime + "]";
   if (samples) s += "  (" + correlate::format_samples_line(*samples) + ")";
   if (x.memory_peak_bytes) s += "  systemd memory peak " + format_bytes(*x.memory_peak_bytes);
@@ -67,7 +69,7 @@ std::vector<Row> rows_of(const ExitsReport& r, const Zone& zone) {
   for (size_t i = 0; i < r.exits.size(); ++i) {
     const auto& x = r.exits[i];
     rows.push_back({time_text(x, zone), x.unit, x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x),
-                    detail_text(x, r.samples_of(i)), &x});
+                    detail_text(x, r.samples_of(i), r.core_of(i)), &x});
   }
   return rows;
 }
@@ -129,6 +131,12 @@ std::string format_exits_text(const ExitsReport& r, const TextStyle& style) {
       for (const auto& e : row.exit->evidence)
         out += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, r.inputs) + ")\n";
       for (const auto& m : row.exit->missing) out += "    missing          " + m + "\n";
+      const size_t i = static_cast<size_t>(row.exit - r.exits.data());
+      if (const auto* c = r.core_of(i)) {
+        out += "    core             " + (c->path.empty() ? c->source : c->path) + " (" + c->matched_by + ")" +
+               (c->error.empty() ? "" : ": " + c->error) + "\n";
+        for (const auto& f : c->top_frames) out += "      at " + f + "\n";
+      }
     }
   }
   out += summary_line(r) + "\n";
@@ -152,7 +160,8 @@ std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style) 
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& row = rows[i];
     const auto& x = *row.exit;
-    const std::string why = x.reason.empty() ? x.cause : "`" + x.reason + "`";
+    std::string why = x.reason.empty() ? x.cause : "`" + x.reason + "`";
+    if (const auto* c = r.core_of(i); c && c->signature) why += " — crash `" + c->signature->hash + "`: " + c->signature->text;
     out += "| " + row.time + " | " + cell(x.unit) + " | " + row.pid + " | " + row.cls + " | " + row.status + " | " +
            cell(why) + " | " + cell(x.runtime) + " | " + std::string(to_string(x.confidence)) + " |";
     if (with_samples) {
@@ -163,11 +172,18 @@ std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style) 
   }
   if (style.evidence) {
     out += "\n### Evidence\n";
-    for (const auto& x : r.exits) {
+    for (size_t i = 0; i < r.exits.size(); ++i) {
+      const auto& x = r.exits[i];
       out += "\n**" + x.unit + "** " + (x.exited_at ? format_in_zone(*x.exited_at, style.zone, x.time_has_usec) : "") +
              "\n\n```\n";
       for (const auto& e : x.evidence) out += e.text + "\n";
       out += "```\n";
+      if (const auto* c = r.core_of(i); c && !c->top_frames.empty()) {
+        out += "\nBacktrace (" + (c->source == "journal" ? std::string("from the systemd-coredump journal entry") : c->path) +
+               "):\n\n```\n";
+        for (const auto& f : c->top_frames) out += "at " + f + "\n";
+        out += "```\n";
+      }
       for (const auto& m : x.missing) out += "- missing: " + m + "\n";
     }
   }

@@ -1,0 +1,22 @@
+#pragma once
+// Human renderings of a CoreReport: text for a terminal, Markdown for tickets. Writers only
+// format; they never compute (the signature and hints are in the report already).
+#include <string>
+
+#include "crashsift/symbolize/backtrace.hpp"
+
+namespace crashsift::symbolize {
+
+struct FormatOptions {
+  bool modules = true;        // append the module list
+  bool all_threads = true;    // false: the crashing thread only
+};
+
+std::string format_text(const CoreReport& report, const FormatOptions& options = {});
+std::string format_markdown(const CoreReport& report, const FormatOptions& options = {});
+
+// One frame line without the trailing newline, e.g.
+// "#0  0x000055e6b3add14b deep_null+0x114b write_config_value deep_null.c:8:9 [context]".
+std::string format_frame_line(const Frame& frame);
+
+}  // namespace crashsift::symbolize
