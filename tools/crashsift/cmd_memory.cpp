@@ -1,6 +1,114 @@
-// PLACEHOLDER: the 'memory' subcommand is being built.
+// `crashsift memory --app FILE...`: memory over time from app telemetry, per lifetime, with an
+// idle baseline and a leak-or-load verdict. Parses options, calls lib/correlate, prints.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
 #include "command.hpp"
+#include "crashsift/core/text.hpp"
+#include "crashsift/correlate/memory_format.hpp"
+#include "exit_status.hpp"
 
 namespace crashsift::tool {
-void register_memory(CLI::App&, Commands&) {}
+
+namespace {
+
+struct MemoryArgs {
+  std::vector<std::string> app;
+  std::vector<std::string> fields;
+  std::string app_tz;
+  std::string window = "10min";
+  std::string memory_limit;
+  bool explain = false;
+  std::string format = "text";
+  std::string tz;
+  bool utc = false;
+  bool pretty = false;
+  std::string sparkline = "auto";
+};
+
+// Options -> library options; usage errors are reported here and end the run with status 2.
+bool build_options(const MemoryArgs& a, input::AppReadOptions& read, correlate::MemoryOptions& mem) {
+  for (const auto& f : a.fields)
+    if (auto r = input::parse_field_override(f, read.fields); !r) {
+      std::fprintf(stderr, "crashsift: error: --field %s: %s\n", f.c_str(), r.error().c_str());
+      return false;
+    }
+  read.zone = a.app_tz.empty() ? Zone::utc() : Zone(a.app_tz);
+  const auto w = parse_duration_seconds(a.window);
+  if (!w || *w <= 0) {
+    std::fprintf(stderr, "crashsift: error: --window %s: expected a duration like 10min, 90s, 1h\n", a.window.c_str());
+    return false;
+  }
+  mem.window_s = *w;
+  if (!a.memory_limit.empty()) {
+    mem.memory_limit = parse_size(a.memory_limit);
+    if (!mem.memory_limit || *mem.memory_limit == 0) {
+      std::fprintf(stderr, "crashsift: error: --memory-limit %s: expected a size like 24G or 512M\n",
+                   a.memory_limit.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_memory(const MemoryArgs& a) {
+  input::AppReadOptions read;
+  correlate::MemoryOptions mem;
+  if (!build_options(a, read, mem)) return exit_usage;
+  auto apps = correlate::load_app_inputs(a.app, read);
+  if (!apps) {
+    std::fprintf(stderr, "crashsift: error: %s\n", apps.error().c_str());
+    return exit_usage;
+  }
+  for (const auto& app : *apps)
+    for (const auto& w : correlate::input_warnings(app)) std::fprintf(stderr, "crashsift: %s\n", w.c_str());
+  if (a.explain) {
+    for (const auto& app : *apps) std::cout << correlate::format_field_explanation(app);
+    return exit_ok;
+  }
+  std::vector<correlate::MemoryReport> reports;
+  reports.reserve(apps->size());
+  std::vector<correlate::MemoryView> views;
+  for (const auto& app : *apps) reports.push_back(correlate::analyze_memory(app, mem));
+  for (size_t i = 0; i < apps->size(); ++i) views.push_back({&(*apps)[i], &reports[i]});
+  correlate::FormatOptions fo;
+  fo.zone = a.utc ? Zone::utc() : Zone(a.tz);
+  fo.sparkline = a.sparkline == "always" || (a.sparkline == "auto" && ::isatty(1));
+  if (a.format == "json") std::cout << correlate::format_memory_json(views, a.pretty);
+  else if (a.format == "markdown") std::cout << correlate::format_memory_markdown(views, fo);
+  else std::cout << correlate::format_memory_text(views, fo);
+  bool any_samples = false;
+  for (const auto& app : *apps) any_samples = any_samples || !app.series.empty();
+  if (!any_samples) std::fprintf(stderr, "crashsift: error: no memory samples in the app logs (try --explain-fields)\n");
+  return any_samples ? exit_ok : exit_usage;
+}
+
+}  // namespace
+
+void register_memory(CLI::App& root, Commands& commands) {
+  auto args = std::make_shared<MemoryArgs>();
+  CLI::App* app = root.add_subcommand(
+      "memory", "Memory over time from app telemetry: per lifetime, idle baseline, leak or load.");
+  app->add_option("--app", args->app, "App log [UNIT=]FILE (NDJSON; globs; rotated sets read oldest first)")
+      ->required()->expected(1, -1);
+  app->add_option("--field", args->fields,
+                  "Field override ROLE=PATH (time, rss, heap, activity, event, level, pid, version; dotted paths)")
+      ->allow_extra_args(false);
+  app->add_option("--app-tz", args->app_tz, "Zone for app timestamps without an offset (default UTC)");
+  app->add_option("--window", args->window, "Window before each lifetime end for peak and slope (default 10min)");
+  app->add_option("--memory-limit", args->memory_limit, "Memory limit (e.g. 24G): lifetimes ending near it are marked");
+  app->add_flag("--explain-fields", args->explain, "Show which fields were detected and why, then stop");
+  app->add_option("--format", args->format, "Output format: text, json, markdown")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  app->add_flag("--pretty", args->pretty, "Indent JSON output");
+  auto* tz = app->add_option("--tz", args->tz, "Show times in this zone (default: local)");
+  app->add_flag("--utc", args->utc, "Show times in UTC")->excludes(tz);
+  app->add_option("--sparkline", args->sparkline, "Draw the rss sparkline: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  commands.push_back({app, [args] { return run_memory(*args); }});
+}
+
 }  // namespace crashsift::tool

@@ -17,6 +17,7 @@ using Commands = std::vector<Command>;
 void register_exits(CLI::App& root, Commands& commands);
 void register_core(CLI::App& root, Commands& commands);
 void register_memory(CLI::App& root, Commands& commands);
+void register_report(CLI::App& root, Commands& commands);
 void register_generate(CLI::App& root, Commands& commands);
 
 }  // namespace crashsift::tool

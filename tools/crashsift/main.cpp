@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   root.fallthrough();
   Commands commands;
   register_exits(root, commands);
+  register_report(root, commands);
   register_memory(root, commands);
   register_core(root, commands);
   register_generate(root, commands);

@@ -374,6 +374,7 @@ class Runner {
       run.samples[i] = correlate::summarize_before(*app, *x.exited_at, q_.window_s);
       if (run.samples[i]) run.samples_how[i] = how;
     }
+    run.apps = std::move(*apps);
   }
 
   static std::vector<std::string> boot_order(const std::vector<classify::Exit>& exits) {

@@ -152,6 +152,14 @@ void write_warnings(JsonWriter& w, const ExitsReport& r) {
 
 }  // namespace
 
+void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i) {
+  write_exit(w, r.exits[i], r.inputs, false, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
+             r.core_of(i));
+}
+
+void write_inputs_json(JsonWriter& w, const ExitsReport& r) { write_inputs(w, r); }
+void write_counts_json(JsonWriter& w, const ExitsReport& r) { write_counts(w, r); }
+
 // The document is streamed exit by exit: a report with many exits never exists twice in
 // memory (as data and as text).
 void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) {

@@ -9,7 +9,9 @@
 
 #include "crashsift/classify/exit.hpp"
 #include "crashsift/core/diag.hpp"
+#include "crashsift/core/json_writer.hpp"
 #include "crashsift/core/time.hpp"
+#include "crashsift/correlate/sample_series.hpp"
 #include "crashsift/correlate/window.hpp"
 #include "crashsift/report/core_attachment.hpp"
 
@@ -25,6 +27,7 @@ struct ExitsReport {
   std::vector<std::optional<correlate::SamplesSummary>> samples;
   std::vector<std::string> samples_how;
   std::vector<InputReport> app_inputs;
+  std::vector<correlate::AppData> apps;      // the loaded app logs (for the memory verdict)
   // --cores / COREDUMP_FILENAME: parallel to exits (empty when not requested).
   std::vector<std::optional<CoreAttachment>> cores;
   const CoreAttachment* core_of(size_t i) const { return i < cores.size() && cores[i] ? &*cores[i] : nullptr; }
@@ -52,6 +55,10 @@ using Emit = std::function<void(std::string_view)>;
 void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit);
 void write_exits_ndjson(const ExitsReport& r, const Emit& emit);
 std::string format_exits_json(const ExitsReport& r, bool pretty);
+// Pieces shared with the report document (crashsift/report/1).
+void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i);
+void write_inputs_json(JsonWriter& w, const ExitsReport& r);
+void write_counts_json(JsonWriter& w, const ExitsReport& r);
 std::string format_exits_ndjson(const ExitsReport& r);
 // The stderr digest of skipped lines, unreadable inputs and warnings ("" when all is clean).
 std::string format_input_diagnostics(const ExitsReport& r);

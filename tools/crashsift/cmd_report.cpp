@@ -1,0 +1,136 @@
+// `crashsift report`: the whole investigation in one document (TL;DR, failure modes, crash
+// loops, memory at death, the memory verdict, evidence gaps), for a shell, an incident document
+// (Markdown) or a CI job (JSON, --baseline, --fail-on).
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli.hpp"
+#include "command.hpp"
+#include "crashsift/core/text.hpp"
+#include "crashsift/pipeline/incident.hpp"
+#include "exit_status.hpp"
+#include "exits_options.hpp"
+
+namespace crashsift::tool {
+
+namespace {
+
+struct ReportOptions {
+  ExitsOptions exits;
+  std::string memory_limit;
+  std::string baseline;
+  bool redact = false;
+};
+
+// --redact: hostnames, IPv4 addresses, user names in home paths, for reports leaving the team.
+std::string redact(std::string text, const report::Incident& inc) {
+  std::vector<std::string> hosts;
+  for (const auto& x : inc.exits.exits)
+    if (!x.hostname.empty() && std::find(hosts.begin(), hosts.end(), x.hostname) == hosts.end()) hosts.push_back(x.hostname);
+  for (const auto& h : hosts)
+    for (size_t at = 0; (at = text.find(h, at)) != std::string::npos;) text.replace(at, h.size(), "<host>"), at += 6;
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    // a.b.c.d
+    size_t j = i, dots = 0, digits = 0;
+    while (j < text.size() && ((text[j] >= '0' && text[j] <= '9') || text[j] == '.')) {
+      dots += text[j] == '.';
+      digits += text[j] != '.';
+      ++j;
+    }
+    if (dots == 3 && digits >= 4 && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
+      out += "<ip>";
+      i = j;
+      continue;
+    }
+    if (text.compare(i, 6, "/home/") == 0) {
+      size_t e = text.find_first_of("/ \n\"'", i + 6);
+      out += "/home/<user>";
+      i = e == std::string::npos ? text.size() : e;
+      continue;
+    }
+    out.push_back(text[i++]);
+  }
+  return out;
+}
+
+int run(const ReportOptions& o) {
+  pipeline::ExitsQuery q;
+  std::vector<classify::ExitClass> fail_on;
+  pipeline::IncidentOptions io;
+  try {
+    q = make_query(o.exits);
+    fail_on = parse_classes(o.exits.fail_on);
+    if (!o.memory_limit.empty()) {
+      io.memory_limit = parse_size(o.memory_limit);
+      if (!io.memory_limit) throw CLI::ValidationError("--memory-limit", "cannot read size '" + o.memory_limit + "'");
+    }
+  } catch (const CLI::ValidationError& e) {
+    std::fprintf(stderr, "crashsift report: error: %s\n", e.what());
+    return exit_usage;
+  }
+  io.zone = resolve_zone(o.exits.out);
+  if (!o.baseline.empty()) {
+    std::ifstream f(o.baseline, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    if (!f) {
+      std::fprintf(stderr, "crashsift report: error: cannot read --baseline %s\n", o.baseline.c_str());
+      return exit_usage;
+    }
+    io.baseline_json = ss.str();
+  }
+  auto exits = pipeline::run_exits(q);
+  if (!o.exits.quiet || !exits.usable()) std::fputs(report::format_input_diagnostics(exits).c_str(), stderr);
+  if (!exits.usable()) {
+    std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
+    return exit_usage;
+  }
+  auto inc = pipeline::build_incident(std::move(exits), io);
+  if (!inc) {
+    std::fprintf(stderr, "crashsift report: error: %s\n", inc.error().c_str());
+    return exit_usage;
+  }
+  report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), o.exits.evidence};
+  std::string text = o.exits.out.format == "json"       ? report::format_incident_json(*inc, o.exits.out.pretty)
+                     : o.exits.out.format == "markdown" ? report::format_incident_markdown(*inc, style)
+                                                        : report::format_incident_text(*inc, style);
+  if (o.redact) text = redact(std::move(text), *inc);
+  if (!write_output(o.exits.out, text)) return exit_usage;
+  const bool matched = std::any_of(inc->exits.exits.begin(), inc->exits.exits.end(), [&](const classify::Exit& x) {
+    return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
+  });
+  const bool new_mode = std::any_of(inc->modes.begin(), inc->modes.end(), [](const report::FailureMode& m) { return m.is_new; });
+  return matched || new_mode ? exit_findings : exit_ok;
+}
+
+}  // namespace
+
+void register_report(CLI::App& root, Commands& commands) {
+  auto opts = std::make_shared<ReportOptions>();
+  CLI::App* app = root.add_subcommand(
+      "report", "The whole investigation: failure modes, crash loops, memory at death, evidence gaps");
+  app->footer(
+      "Exit status: 0 ok; 1 an exit matched --fail-on or a failure mode is new against --baseline; 2 usage error or "
+      "nothing usable read; 3 internal error. See crashsift-report(1).");
+  add_input_options(app, opts->exits);
+  add_selection_options(app, opts->exits);
+  add_app_options(app, opts->exits);
+  add_core_options(app, opts->exits);
+  app->add_option("--memory-limit", opts->memory_limit,
+                  "The unit's memory limit (MemoryMax=, e.g. 24G), to judge whether memory explains a death")
+      ->group("App telemetry");
+  app->add_option("--baseline", opts->baseline,
+                  "An earlier `crashsift report --format json`: mark failure modes that are new or more frequent, "
+                  "and exit 1 on a new one")
+      ->group("Selection");
+  app->add_flag("--redact", opts->redact, "Mask hostnames, IP addresses and user names in home paths")->group("Output");
+  app->add_flag("--evidence", opts->exits.evidence, "Also list the deciding lines (text and Markdown)")->group("Output");
+  app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
+  add_output_options(*app, opts->exits.out, false);
+  commands.push_back({app, [opts] { return run(*opts); }});
+}
+
+}  // namespace crashsift::tool

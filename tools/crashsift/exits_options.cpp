@@ -1,0 +1,144 @@
+#include "exits_options.hpp"
+
+#include <cstdio>
+#include <unistd.h>
+
+#include "crashsift/core/text.hpp"
+
+namespace crashsift::tool {
+
+namespace {
+
+std::optional<UsecUtc> parse_when(const std::string& s, const Zone& zone, const char* what) {
+  if (s.empty()) return std::nullopt;
+  auto t = parse_time_spec(s, zone, now_usec());
+  if (!t) throw CLI::ValidationError(what, "cannot read time '" + s + "'");
+  return t;
+}
+
+std::optional<UsecUtc> parse_boot_time(const std::string& s, const Zone& zone) {
+  if (s.empty()) return std::nullopt;
+  double secs = 0;
+  if (parse_double(s, secs)) return static_cast<UsecUtc>(secs * 1e6);
+  return parse_when(s, zone, "--kernel-boot-time");
+}
+
+}  // namespace
+
+void add_input_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("INPUT", o.inputs,
+                  "Journal inputs: journalctl text (short, short-iso, short-precise, short-unix, short-full, "
+                  "with-unit, verbose, cat), -o json / json-seq, -o export, native .journal files or "
+                  "directories, dmesg/kmsg text; '-' is standard input; .gz .zst .xz .lz4 are decompressed. "
+                  "No INPUT: the local system journal.");
+  app->add_option("-D,--directory", o.directories, "Read the native journal files in DIR (like journalctl -D)")
+      ->allow_extra_args(false)
+      ->group("Input");
+  app->add_option("--file", o.files, "Read this native journal file (repeatable, like journalctl --file)")
+      ->allow_extra_args(false)
+      ->group("Input");
+  app->add_option("--input-format", o.input_format, "Force the input format instead of detecting it")
+      ->check(CLI::IsMember(input::format_names()))
+      ->group("Input");
+  app->add_option("--year", o.year, "Year for `short` timestamps, which have none (default: from the file's mtime)")
+      ->group("Input");
+  app->add_option("--kernel-boot-time", o.kernel_boot_time,
+                  "When the host booted (ISO time or epoch seconds): places dmesg [seconds] stamps in time so "
+                  "kernel OOM/segfault lines can be matched to exits by time")
+      ->group("Input");
+  app->add_option("--max-line", o.max_line,
+                  "Skip (and report) lines longer than this without buffering them (default 16M)")
+      ->group("Input");
+}
+
+void add_app_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("--app", o.apps,
+                  "App telemetry log ([UNIT=]FILE, repeatable, globs; rotated FILE.1, FILE.2.gz are read in "
+                  "order): attach to every exit the memory and activity samples before it")
+      ->allow_extra_args(false)
+      ->group("App telemetry");
+  app->add_option("--field", o.fields,
+                  "Override an app log field: time=PATH, rss=PATH, heap=PATH, activity=PATH, event=PATH "
+                  "(dotted paths)")
+      ->allow_extra_args(false)
+      ->group("App telemetry");
+  app->add_option("--app-tz", o.app_tz, "Zone for app timestamps without an offset (default UTC)")
+      ->group("App telemetry");
+  app->add_option("--window", o.window, "Window before each exit for peak rss and slope (default 10min)")
+      ->group("App telemetry");
+}
+
+void add_core_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("--cores", o.core_dirs,
+                  "Directory of core dumps (e.g. /var/lib/systemd/coredump; .zst/.lz4/.xz cores too): attach each "
+                  "core to the exit it belongs to (PID, boot, time, executable) with its crash signature and top "
+                  "frames. systemd-coredump's COREDUMP_FILENAME is followed too; when the core is gone, the "
+                  "backtrace in its journal entry is used instead")
+      ->allow_extra_args(false)
+      ->group("Core dumps");
+  app->add_option("--core-timeout", o.core_timeout, "Seconds allowed to symbolize one core (default 30)")
+      ->group("Core dumps");
+}
+
+void add_selection_options(CLI::App* app, ExitsOptions& o) {
+  app->add_option("-u,--unit", o.units, "Only exits of units matching GLOB (repeatable; 'app' means app.service)")
+      ->allow_extra_args(false)
+      ->group("Selection");
+  app->add_option("--since", o.since, "Only exits at or after TIME (ISO, '2026-06-28 09:00', '09:00', '-2h', 'today')")
+      ->group("Selection");
+  app->add_option("--until", o.until, "Only exits at or before TIME")->group("Selection");
+  app->add_option("-b,--boot", o.boots, "Only exits of this boot: id prefix, or 0 = last boot, -1 = the one before")
+      ->allow_extra_args(false)
+      ->group("Selection");
+  app->add_option("--pid", o.pids, "Only exits of this main PID (repeatable)")
+      ->allow_extra_args(false)->group("Selection");
+  app->add_option("--class", o.classes,
+                  "Only exits of these classes (comma-separated: clean, self-exit, segfault, oom, watchdog, "
+                  "timeout, killed, unknown)")
+      ->allow_extra_args(false)
+      ->group("Selection");
+  app->add_option("--fail-on", o.fail_on,
+                  "Exit with status 1 when any selected exit is of one of these classes (comma-separated, "
+                  "'all' = every class but clean): a CI gate")
+      ->allow_extra_args(false)
+      ->group("Selection");
+}
+
+pipeline::ExitsQuery make_query(const ExitsOptions& o) {
+  pipeline::ExitsQuery q;
+  q.inputs = o.inputs;
+  q.journal_dirs = o.directories;
+  q.journal_files = o.files;
+  q.input_format = o.input_format;
+  const Zone zone = resolve_zone(o.out);
+  q.parse.zone = zone;
+  q.parse.year = o.year;
+  q.parse.kernel_boot_time = parse_boot_time(o.kernel_boot_time, zone);
+  auto max_line = parse_size(o.max_line);
+  if (!max_line) throw CLI::ValidationError("--max-line", "cannot read size '" + o.max_line + "'");
+  q.parse.max_line = static_cast<size_t>(*max_line);
+  q.selection.unit_globs = o.units;
+  q.selection.since = parse_when(o.since, zone, "--since");
+  q.selection.until = parse_when(o.until, zone, "--until");
+  q.selection.boots = o.boots;
+  q.selection.pids = o.pids;
+  q.selection.classes = parse_classes(o.classes);
+  q.app_args = o.apps;
+  for (const auto& f : o.fields)
+    if (auto r = input::parse_field_override(f, q.app_options.fields); !r)
+      throw CLI::ValidationError("--field", f + ": " + r.error());
+  q.app_options.zone = o.app_tz.empty() ? Zone::utc() : Zone(o.app_tz);
+  q.app_options.max_line = q.parse.max_line;
+  const auto window = parse_duration_seconds(o.window);
+  if (!window || *window <= 0) throw CLI::ValidationError("--window", "expected a duration like 10min, 90s, 1h");
+  q.window_s = *window;
+  q.core_dirs = o.core_dirs;
+  q.use_coredump_entries = true;  // journal backtraces cost nothing: always attach them
+  q.core_settings.timeout_sec = o.core_timeout;
+  if (isatty(STDERR_FILENO) == 1 && !o.quiet)
+    q.progress = [](const std::string& line) { std::fprintf(stderr, "\r\x1b[K%s", line.c_str()); };
+  return q;
+}
+
+
+}  // namespace crashsift::tool

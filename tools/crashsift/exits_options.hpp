@@ -1,0 +1,46 @@
+#pragma once
+// Options shared by `exits` and `report` (same inputs, selection, app telemetry and cores),
+// defined once.
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "crashsift/pipeline/exits_run.hpp"
+
+namespace crashsift::tool {
+
+struct ExitsOptions {
+  std::vector<std::string> inputs;
+  std::vector<std::string> directories;
+  std::vector<std::string> files;
+  std::string input_format = "auto";
+  std::vector<std::string> units;
+  std::string since, until;
+  std::vector<std::string> boots;
+  std::vector<std::int64_t> pids;
+  std::vector<std::string> classes;
+  std::vector<std::string> fail_on;
+  std::optional<int> year;
+  std::string kernel_boot_time;
+  std::string max_line = "16M";
+  std::vector<std::string> apps;
+  std::vector<std::string> fields;
+  std::string app_tz;
+  std::string window = "10min";
+  std::vector<std::string> core_dirs;
+  double core_timeout = 30;
+  bool evidence = false;
+  bool quiet = false;
+  OutputOptions out;
+};
+
+void add_input_options(CLI::App* app, ExitsOptions& o);
+void add_selection_options(CLI::App* app, ExitsOptions& o);
+void add_app_options(CLI::App* app, ExitsOptions& o);
+void add_core_options(CLI::App* app, ExitsOptions& o);
+// Throws CLI::ValidationError on a bad value.
+pipeline::ExitsQuery make_query(const ExitsOptions& o);
+
+}  // namespace crashsift::tool
