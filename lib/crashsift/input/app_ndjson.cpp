@@ -65,9 +65,12 @@ Result<bool> parse_field_override(std::string_view spec, AppFieldOverrides& into
   return true;
 }
 
+// Called for every record: lookups by string_view, so the steady state allocates nothing.
 void AppFieldReport::use(const char* role, std::string_view field, std::string_view how) {
-  auto& fields = roles[role];
-  auto it = fields.find(std::string(field));
+  auto r = roles.find(std::string_view(role));
+  if (r == roles.end()) r = roles.emplace(role, std::map<std::string, FieldUse, std::less<>>{}).first;
+  auto& fields = r->second;
+  auto it = fields.find(field);
   if (it == fields.end()) it = fields.emplace(std::string(field), FieldUse{0, std::string(how)}).first;
   ++it->second.lines;
 }

@@ -81,7 +81,7 @@ struct FieldUse {
   std::string how;
 };
 struct AppFieldReport {
-  std::map<std::string, std::map<std::string, FieldUse>> roles;
+  std::map<std::string, std::map<std::string, FieldUse, std::less<>>, std::less<>> roles;
   std::uint64_t lines = 0;              // lines seen (all)
   std::uint64_t parsed = 0;             // lines that went through the JSON parser
   std::uint64_t prefiltered = 0;        // lines skipped by the prefilter without parsing
