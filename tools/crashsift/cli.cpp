@@ -110,21 +110,4 @@ std::vector<classify::ExitClass> parse_classes(const std::vector<std::string>& v
   return out;
 }
 
-std::optional<std::uint64_t> parse_size(const std::string& s) {
-  std::string_view v = trim(s);
-  double mul = 1;
-  if (!v.empty()) {
-    switch (v.back()) {
-      case 'K': case 'k': mul = 1024.0; break;
-      case 'M': case 'm': mul = 1024.0 * 1024; break;
-      case 'G': case 'g': mul = 1024.0 * 1024 * 1024; break;
-      default: break;
-    }
-    if (mul != 1) v.remove_suffix(1);
-  }
-  double d = 0;
-  if (!parse_double(v, d) || d <= 0) return std::nullopt;
-  return static_cast<std::uint64_t>(d * mul);
-}
-
 }  // namespace crashsift::tool

@@ -46,7 +46,5 @@ class OutputSink {
 
 // "oom,segfault" (repeatable) -> classes. Throws CLI::ValidationError on an unknown name.
 std::vector<classify::ExitClass> parse_classes(const std::vector<std::string>& values);
-// "16M", "1G", "4096" -> bytes.
-std::optional<std::uint64_t> parse_size(const std::string& s);
 
 }  // namespace crashsift::tool

@@ -19,7 +19,6 @@ namespace {
 
 struct ReportOptions {
   ExitsOptions exits;
-  std::string memory_limit;
   std::string baseline;
   bool redact = false;
 };
@@ -63,10 +62,7 @@ int run(const ReportOptions& o) {
   try {
     q = make_query(o.exits);
     fail_on = parse_classes(o.exits.fail_on);
-    if (!o.memory_limit.empty()) {
-      io.memory_limit = parse_size(o.memory_limit);
-      if (!io.memory_limit) throw CLI::ValidationError("--memory-limit", "cannot read size '" + o.memory_limit + "'");
-    }
+    io.memory_limit = q.memory_limit;
   } catch (const CLI::ValidationError& e) {
     std::fprintf(stderr, "crashsift report: error: %s\n", e.what());
     return exit_usage;
@@ -119,9 +115,6 @@ void register_report(CLI::App& root, Commands& commands) {
   add_selection_options(app, opts->exits);
   add_app_options(app, opts->exits);
   add_core_options(app, opts->exits);
-  app->add_option("--memory-limit", opts->memory_limit,
-                  "The unit's memory limit (MemoryMax=, e.g. 24G), to judge whether memory explains a death")
-      ->group("App telemetry");
   app->add_option("--baseline", opts->baseline,
                   "An earlier `crashsift report --format json`: mark failure modes that are new or more frequent, "
                   "and exit 1 on a new one")

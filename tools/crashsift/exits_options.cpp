@@ -66,6 +66,10 @@ void add_app_options(CLI::App* app, ExitsOptions& o) {
       ->group("App telemetry");
   app->add_option("--window", o.window, "Window before each exit for peak rss and slope (default 10min)")
       ->group("App telemetry");
+  app->add_option("--memory-limit", o.memory_limit,
+                  "The unit's memory limit (MemoryMax=, e.g. 24G): judges whether memory explains a death; with "
+                  "--app and no journal, a lifetime ending near it is an inferred OOM")
+      ->group("App telemetry");
 }
 
 void add_core_options(CLI::App* app, ExitsOptions& o) {
@@ -132,6 +136,10 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   const auto window = parse_duration_seconds(o.window);
   if (!window || *window <= 0) throw CLI::ValidationError("--window", "expected a duration like 10min, 90s, 1h");
   q.window_s = *window;
+  if (!o.memory_limit.empty()) {
+    q.memory_limit = parse_size(o.memory_limit);
+    if (!q.memory_limit) throw CLI::ValidationError("--memory-limit", "cannot read size '" + o.memory_limit + "'");
+  }
   q.core_dirs = o.core_dirs;
   q.use_coredump_entries = true;  // journal backtraces cost nothing: always attach them
   q.core_settings.timeout_sec = o.core_timeout;

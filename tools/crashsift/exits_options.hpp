@@ -29,6 +29,7 @@ struct ExitsOptions {
   std::vector<std::string> fields;
   std::string app_tz;
   std::string window = "10min";
+  std::string memory_limit;
   std::vector<std::string> core_dirs;
   double core_timeout = 30;
   bool evidence = false;

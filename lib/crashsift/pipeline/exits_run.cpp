@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "crashsift/classify/tracker.hpp"
+#include "crashsift/correlate/app_lifetimes.hpp"
 #include "crashsift/correlate/sample_series.hpp"
 #include "crashsift/correlate/window.hpp"
 #include "crashsift/core/text.hpp"
@@ -109,7 +110,9 @@ class Runner {
 
   ExitsRun run() {
     std::uint32_t index = 0;
-    if (q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty()) {
+    const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty();
+    if (no_journal && !q_.app_args.empty()) return app_only();
+    if (no_journal) {
       input::NativeSource src;
       src.units = exact_units();
       read_native("(local journal)", src, index++);
@@ -350,17 +353,84 @@ class Runner {
     }
   }
 
+  // App-only mode (--app and no journal): each lifetime the app log shows ends in an exit that
+  // left no record here. Its class is unknown ("no exit record"), or an inferred OOM when the
+  // last samples were near the memory limit.
+  ExitsRun app_only() {
+    ExitsRun run;
+    auto apps = correlate::load_app_inputs(q_.app_args, q_.app_options);
+    if (!apps) {
+      InputReport bad;
+      bad.path = "--app";
+      bad.fatal = apps.error();
+      run.app_inputs.push_back(std::move(bad));
+      return run;
+    }
+    for (const auto& app : *apps) {
+      for (const auto& in : app.inputs) run.app_inputs.push_back(in);
+      for (const auto& life : correlate::infer_lifetimes(app)) {
+        const bool restarted = life.end_kind == correlate::LifetimeEnd::next_start;
+        // A lifetime the log simply stops in may still be running: only one that ended near
+        // the memory limit is reported (the external SIGKILL of an OOM killer leaves no line).
+        const bool near_limit = q_.memory_limit && correlate::ends_near_limit(app, life, *q_.memory_limit);
+        if (restarted || near_limit) run.exits.push_back(app_only_exit(app, life, restarted));
+      }
+    }
+    run.exits_before_selection = run.exits.size();
+    std::vector<classify::Exit> kept;
+    for (auto& x : run.exits)
+      if (exit_selected(x, q_.selection, {})) kept.push_back(std::move(x));
+    run.exits = std::move(kept);
+    run.warnings.push_back({"app-only", "no journal given: exits are inferred from the app log alone (lifetime "
+                                        "boundaries), so their class is unknown unless memory was near a limit"});
+    run.apps = std::move(*apps);
+    attach_samples_from(run, run.apps);
+    return run;
+  }
+
+  classify::Exit app_only_exit(const correlate::AppData& app, const correlate::AppLifetime& life, bool restarted) const {
+    classify::Exit x;
+    x.unit = app.unit.empty() ? "(app log)" : app.unit;
+    if (life.pid >= 0) x.pid = life.pid, x.pid_source = "app-log";
+    x.started_at = life.start;
+    x.exited_at = life.end;
+    x.runtime = life.version;
+    x.cls = classify::ExitClass::unknown;
+    x.cause = "no exit record";
+    x.confidence = classify::Confidence::inferred;
+    x.evidence.push_back({"app-lifetime",
+                          "last record of the lifetime that began with " + life.start_reason +
+                              (restarted ? "; a new lifetime follows" : "; the log ends here"),
+                          Origin{}, life.end});
+    x.missing.push_back("no journal record of this exit (give the journal to know how it ended)");
+    if (q_.memory_limit && correlate::ends_near_limit(app, life, *q_.memory_limit)) {
+      x.cls = classify::ExitClass::oom;
+      x.oom_kind = classify::OomKind::cgroup;
+      x.cause = "near-memory-limit";
+      x.missing.push_back("no kernel OOM kill line: inferred from the last samples near the " +
+                          format_bytes(*q_.memory_limit) + " limit");
+    }
+    return x;
+  }
+
   // --app: the samples block of every exit (issue 3), from the app log that belongs to it.
   void attach_samples(ExitsRun& run) const {
     auto apps = correlate::load_app_inputs(q_.app_args, q_.app_options);
-    run.samples.assign(run.exits.size(), std::nullopt);
-    run.samples_how.assign(run.exits.size(), std::string());
     if (!apps) {
       run.warnings.push_back({"app-log-unreadable", "--app: " + apps.error()});
+      run.samples.assign(run.exits.size(), std::nullopt);
+      run.samples_how.assign(run.exits.size(), std::string());
       return;
     }
     for (const auto& app : *apps)
       for (const auto& in : app.inputs) run.app_inputs.push_back(in);
+    run.apps = std::move(*apps);
+    attach_samples_from(run, run.apps);
+  }
+
+  void attach_samples_from(ExitsRun& run, const std::vector<correlate::AppData>& apps) const {
+    run.samples.assign(run.exits.size(), std::nullopt);
+    run.samples_how.assign(run.exits.size(), std::string());
     std::vector<std::string> units;
     for (const auto& x : run.exits)
       if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
@@ -369,12 +439,11 @@ class Runner {
       const auto& x = run.exits[i];
       if (!x.exited_at) continue;
       std::string how;
-      const correlate::AppData* app = correlate::pick_app_for_exit(*apps, x.unit, x.pid, *x.exited_at, single_unit, how);
+      const correlate::AppData* app = correlate::pick_app_for_exit(apps, x.unit, x.pid, *x.exited_at, single_unit, how);
       if (!app) continue;
       run.samples[i] = correlate::summarize_before(*app, *x.exited_at, q_.window_s);
       if (run.samples[i]) run.samples_how[i] = how;
     }
-    run.apps = std::move(*apps);
   }
 
   static std::vector<std::string> boot_order(const std::vector<classify::Exit>& exits) {

@@ -36,6 +36,7 @@ struct ExitsQuery {
   std::vector<std::string> app_args;
   input::AppReadOptions app_options;
   double window_s = 600;                     // --window
+  std::optional<std::uint64_t> memory_limit; // --memory-limit: app-only mode infers OOM near it
   // --cores DIR...: core files to attach (also systemd-coredump's COREDUMP_FILENAME when it
   // exists); symbolized in an isolated child with these settings.
   std::vector<std::string> core_dirs;

@@ -104,6 +104,9 @@ std::string origin_label(const Origin& o, const std::vector<InputReport>& inputs
 bool ExitsReport::usable() const {
   for (const auto& r : inputs)
     if (r.fatal.empty() && r.entries > 0) return true;
+  if (!inputs.empty()) return false;  // app logs alone only count in app-only mode
+  for (const auto& r : app_inputs)
+    if (r.fatal.empty() && r.entries > 0) return true;
   return false;
 }
 
