@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "command.hpp"
+#include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/report/exits_report.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/correlate/memory_format.hpp"
 #include "exit_status.hpp"
@@ -27,7 +29,35 @@ struct MemoryArgs {
   bool utc = false;
   bool pretty = false;
   std::string sparkline = "auto";
+  std::vector<std::string> journals;    // positional: journal inputs giving each lifetime's exit class
+  std::vector<std::string> units;
 };
+
+// With journal inputs: each lifetime's end is matched to the journal exit that followed its last
+// sample (before the next lifetime began), so the lifetime list says how each process died.
+void attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryReport>& reports,
+                          correlate::MemoryOptions& mem) {
+  pipeline::ExitsQuery q;
+  q.inputs = a.journals;
+  q.selection.unit_globs = a.units;
+  q.parse.zone = a.utc ? Zone::utc() : Zone(a.tz);
+  const auto run = pipeline::run_exits(q);
+  std::fputs(report::format_input_diagnostics(run).c_str(), stderr);
+  for (const auto& x : run.exits)
+    if (x.exited_at) mem.exit_marks.push_back(*x.exited_at);
+  for (auto& r : reports)
+    for (auto& m : r.lifetimes) {
+      const UsecUtc lo = m.life.end - 5 * usec_per_sec;
+      const UsecUtc hi = m.life.next_start.value_or(m.life.end + 600 * usec_per_sec);
+      for (const auto& x : run.exits) {
+        if (!x.exited_at || *x.exited_at < lo || *x.exited_at > hi) continue;
+        m.journal_exit = std::string(to_string(x.cls)) + (x.signal.empty() ? "" : " (SIG" + x.signal + ")") +
+                         (x.code ? " (exit " + std::to_string(*x.code) + ")" : "") + " per the journal at " +
+                         format_in_zone(*x.exited_at, q.parse.zone) + (x.reason.empty() ? "" : ": " + x.reason);
+        break;
+      }
+    }
+}
 
 // Options -> library options; usage errors are reported here and end the run with status 2.
 bool build_options(const MemoryArgs& a, input::AppReadOptions& read, correlate::MemoryOptions& mem) {
@@ -73,6 +103,7 @@ int run_memory(const MemoryArgs& a) {
   reports.reserve(apps->size());
   std::vector<correlate::MemoryView> views;
   for (const auto& app : *apps) reports.push_back(correlate::analyze_memory(app, mem));
+  if (!a.journals.empty()) attach_journal_exits(a, reports, mem);
   for (size_t i = 0; i < apps->size(); ++i) views.push_back({&(*apps)[i], &reports[i]});
   correlate::FormatOptions fo;
   fo.zone = a.utc ? Zone::utc() : Zone(a.tz);
@@ -92,8 +123,14 @@ void register_memory(CLI::App& root, Commands& commands) {
   auto args = std::make_shared<MemoryArgs>();
   CLI::App* app = root.add_subcommand(
       "memory", "Memory over time from app telemetry: per lifetime, idle baseline, leak or load.");
-  app->add_option("--app", args->app, "App log [UNIT=]FILE (NDJSON; globs; rotated sets read oldest first)")
-      ->required()->expected(1, -1);
+  app->add_option("JOURNAL", args->journals,
+                  "Journal inputs (any form crashsift exits reads): each lifetime then says how the journal saw it end");
+  app->add_option("-u,--unit", args->units, "With JOURNAL: only exits of these units (globs)")->allow_extra_args(false);
+  // One value per --app (repeat the option, or quote a glob) so that JOURNAL arguments after
+  // it are not taken for more app logs.
+  app->add_option("--app", args->app, "App log [UNIT=]FILE (NDJSON; globs; rotated sets read oldest first; repeatable)")
+      ->required()
+      ->allow_extra_args(false);
   app->add_option("--field", args->fields,
                   "Field override ROLE=PATH (time, rss, heap, activity, event, level, pid, version; dotted paths)")
       ->allow_extra_args(false);

@@ -27,6 +27,7 @@ struct LifetimeMemory {
   RssStats rss;
   bool near_limit = false;                // last samples >= 90% of --memory-limit
   std::optional<SamplesSummary> before_end;   // the samples block at the lifetime's last record
+  std::string journal_exit;               // how the journal says it ended ("segfault (SIGILL) ..."), if given
 };
 
 struct IdleBaseline {

@@ -29,6 +29,7 @@ std::string title(const AppData& app) {
 }
 
 std::string lifetime_end_text(const LifetimeMemory& m) {
+  if (!m.journal_exit.empty()) return m.journal_exit;
   if (m.life.end_kind == LifetimeEnd::log_end)
     return m.near_limit ? "log ends with the last samples near the memory limit" : "log ends";
   std::string s = "exited (no exit record in the app log)";
