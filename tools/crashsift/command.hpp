@@ -18,6 +18,7 @@ void register_exits(CLI::App& root, Commands& commands);
 void register_core(CLI::App& root, Commands& commands);
 void register_memory(CLI::App& root, Commands& commands);
 void register_report(CLI::App& root, Commands& commands);
+void register_timeline(CLI::App& root, Commands& commands);
 void register_generate(CLI::App& root, Commands& commands);
 
 }  // namespace crashsift::tool

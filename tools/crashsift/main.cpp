@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   Commands commands;
   register_exits(root, commands);
   register_report(root, commands);
+  register_timeline(root, commands);
   register_memory(root, commands);
   register_core(root, commands);
   register_generate(root, commands);

@@ -1,0 +1,76 @@
+// `crashsift timeline`: starts, exits, the kernel/coredump/oomd lines tied to them, app errors and
+// memory samples in one chronological view.
+#include <cstdio>
+
+#include "cli.hpp"
+#include "command.hpp"
+#include "crashsift/core/text.hpp"
+#include "crashsift/report/timeline.hpp"
+#include "exit_status.hpp"
+#include "exits_options.hpp"
+
+namespace crashsift::tool {
+
+namespace {
+
+struct TimelineOptions {
+  ExitsOptions exits;
+  std::string sample_every = "5min";
+};
+
+int run(const TimelineOptions& o) {
+  pipeline::ExitsQuery q;
+  std::optional<double> every;
+  try {
+    q = make_query(o.exits);
+    every = o.sample_every == "0" ? std::optional<double>(0) : parse_duration_seconds(o.sample_every);
+    if (!every) throw CLI::ValidationError("--samples-every", "expected a duration like 5min, 30s, or 0");
+  } catch (const CLI::ValidationError& e) {
+    std::fprintf(stderr, "crashsift timeline: error: %s\n", e.what());
+    return exit_usage;
+  }
+  // The time window filters the timeline's events, not which exits are read.
+  const auto since = q.selection.since, until = q.selection.until;
+  q.selection.since.reset();
+  q.selection.until.reset();
+  const auto r = pipeline::run_exits(q);
+  if (!o.exits.quiet || !r.usable()) std::fputs(report::format_input_diagnostics(r).c_str(), stderr);
+  if (!r.usable()) {
+    std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
+    return exit_usage;
+  }
+  const auto t = report::build_timeline(r, *every, since, until);
+  report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), false};
+  const std::string text = o.exits.out.format == "json" ? report::format_timeline_json(t, o.exits.out.pretty)
+                                                        : report::format_timeline_text(t, style);
+  return write_output(o.exits.out, text) ? exit_ok : exit_usage;
+}
+
+}  // namespace
+
+void register_timeline(CLI::App& root, Commands& commands) {
+  auto opts = std::make_shared<TimelineOptions>();
+  CLI::App* app = root.add_subcommand(
+      "timeline", "One chronological view: starts, exits, kernel and coredump lines, app errors, memory samples");
+  app->footer("Exit status: 0 ok; 2 usage error or nothing usable read; 3 internal error. See crashsift-timeline(1).");
+  add_input_options(app, opts->exits);
+  add_selection_options(app, opts->exits);
+  add_app_options(app, opts->exits);
+  add_core_options(app, opts->exits);
+  app->add_option("--samples-every", opts->sample_every,
+                  "Show at most one memory sample per DURATION (default 5min; 0 = none)")
+      ->group("App telemetry");
+  app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
+  OutputOptions& out = opts->exits.out;
+  app->add_option("--format", out.format, "Output format: text (default) or json (crashsift/timeline/1)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->group("Output");
+  app->add_flag("--pretty", out.pretty, "Indent JSON output")->group("Output");
+  app->add_option("--color", out.color, "Colour: auto, always, never")->check(CLI::IsMember({"auto", "always", "never"}))->group("Output");
+  app->add_option("--tz", out.tz, "Time zone for the times shown (default: local)")->group("Output");
+  app->add_flag("--utc", out.utc, "Shorthand for --tz UTC")->group("Output");
+  app->add_option("-o,--output", out.output, "Write to FILE instead of standard output")->group("Output");
+  commands.push_back({app, [opts] { return run(*opts); }});
+}
+
+}  // namespace crashsift::tool
