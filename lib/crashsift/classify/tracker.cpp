@@ -152,6 +152,8 @@ struct ExitTracker::Impl {
   bool form_has_pids = true;
   bool kernel_present = false;
   std::optional<OomSummary> last_oom_summary;
+  std::map<std::string, std::int64_t> suppressed;   // journald rate limiting, per unit
+  std::map<std::string, std::int64_t> lines_cut;    // _LINE_BREAK=line-max, per unit
   std::uint64_t arrival = 0;
   bool input_has_units = false;          // output lines carry _SYSTEMD_UNIT (journal forms)
   struct PendingExit {
@@ -172,6 +174,8 @@ struct ExitTracker::Impl {
       return;
     }
     if (e.identifier == "systemd-oomd" && starts_with(e.message, "Killed ")) return on_oomd(e);
+    if (e.identifier == "systemd-journald" && starts_with(e.message, "Suppressed ")) return on_suppressed(e);
+    if (e.line_cut) ++lines_cut[e.systemd_unit.empty() ? e.identifier : e.systemd_unit];
     on_output(e);
   }
 
@@ -187,6 +191,15 @@ struct ExitTracker::Impl {
     auto fault = oom ? std::nullopt : parse_fault_line(e.message);
     if (!oom && !fault) return;
     kernel.push_back({e.boot_id, e.time, e.origin, first_line(e.message), oom, fault, {}, false});
+  }
+
+  // "Suppressed 1234 messages from app.service" (RateLimitBurst=): output lost before a crash.
+  void on_suppressed(const Event& e) {
+    const std::string_view rest = std::string_view(e.message).substr(11);
+    std::int64_t n = 0;
+    if (!parse_int64(rest.substr(0, rest.find(' ')), n)) return;
+    const size_t from = rest.find(" from ");
+    suppressed[from == std::string_view::npos ? std::string("?") : std::string(trim(rest.substr(from + 6)))] += n;
   }
 
   void on_oomd(const Event& e) {
@@ -719,6 +732,12 @@ Classified ExitTracker::finish() {
     }
     if (!dup) out.exits.push_back(std::move(m.exits[i]));
   }
+  for (const auto& [unit, n] : m.suppressed)
+    m.warnings.push_back({"journald-suppressed", "journald suppressed " + std::to_string(n) + " messages from " + unit +
+                                                     " (rate limiting: crash output may be missing)"});
+  for (const auto& [unit, n] : m.lines_cut)
+    m.warnings.push_back({"journald-line-max", std::to_string(n) + " output line(s) of " + unit +
+                                                   " were cut at journald's LineMax (messages are partial)"});
   out.warnings = std::move(m.warnings);
   return out;
 }

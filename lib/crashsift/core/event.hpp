@@ -33,6 +33,7 @@ struct Event {
   std::string message_id;
   std::string message;
   bool kernel = false;                   // _TRANSPORT=kernel or a dmesg/kmsg line
+  bool line_cut = false;                 // _LINE_BREAK=line-max: journald split a long line
   int priority = -1;
   // PID 1 exit record (MESSAGE_ID 98e32220...): EXIT_CODE / EXIT_STATUS / COMMAND.
   std::string exit_code;

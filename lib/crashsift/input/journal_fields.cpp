@@ -77,6 +77,13 @@ bool apply_underscore(Event& e, std::string_view n, std::string_view v) {
     case 9:
       if (n == "_HOSTNAME") return set_str(e.hostname, v);
       break;
+    case 11:
+      // journald cut this stdout line at LineMax (48 KiB by default): the message is partial.
+      if (n == "_LINE_BREAK") {
+        e.line_cut = (v == "line-max");
+        return true;
+      }
+      break;
     case 10:
       if (n == "_TRANSPORT") {
         if (v == "kernel") e.kernel = true;

@@ -154,3 +154,13 @@ TEST_CASE("the same exit read from two inputs is listed once") {
   }
   CHECK(t.finish().exits.size() == 1);
 }
+
+TEST_CASE("journald rate limiting and LineMax cuts are reported as evidence gaps") {
+  Event supp = output(t0, "systemd-journald", 20, "Suppressed 1234 messages from app.service");
+  Event cut = output(t0 + ms(1), "app", 50, std::string(100, 'x'), "app.service");
+  cut.line_cut = true;
+  auto c = run({supp, cut});
+  REQUIRE(c.warnings.size() == 2);
+  CHECK(c.warnings[0].message.find("suppressed 1234 messages from app.service") != std::string::npos);
+  CHECK(c.warnings[1].message.find("LineMax") != std::string::npos);
+}
