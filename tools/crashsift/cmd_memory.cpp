@@ -2,10 +2,12 @@
 // idle baseline and a leak-or-load verdict. Parses options, calls lib/correlate, prints.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
+#include "cli.hpp"
 #include "command.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/report/exits_report.hpp"
@@ -31,11 +33,13 @@ struct MemoryArgs {
   std::string sparkline = "auto";
   std::vector<std::string> journals;    // positional: journal inputs giving each lifetime's exit class
   std::vector<std::string> units;
+  std::vector<std::string> fail_on;
+  bool journal_failed = false;          // set by attach_journal_exits: a --fail-on class matched
 };
 
 // With journal inputs: each lifetime's end is matched to the journal exit that followed its last
 // sample (before the next lifetime began), so the lifetime list says how each process died.
-void attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryReport>& reports,
+bool attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryReport>& reports,
                           correlate::MemoryOptions& mem) {
   pipeline::ExitsQuery q;
   q.inputs = a.journals;
@@ -57,6 +61,10 @@ void attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryRepo
         break;
       }
     }
+  const auto fail_on = parse_classes(a.fail_on);
+  return std::any_of(run.exits.begin(), run.exits.end(), [&](const classify::Exit& x) {
+    return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
+  });
 }
 
 // Options -> library options; usage errors are reported here and end the run with status 2.
@@ -103,7 +111,15 @@ int run_memory(const MemoryArgs& a) {
   reports.reserve(apps->size());
   std::vector<correlate::MemoryView> views;
   for (const auto& app : *apps) reports.push_back(correlate::analyze_memory(app, mem));
-  if (!a.journals.empty()) attach_journal_exits(a, reports, mem);
+  bool journal_matched = false;
+  if (!a.journals.empty()) {
+    try {
+      journal_matched = attach_journal_exits(a, reports, mem);
+    } catch (const CLI::ValidationError& e) {
+      std::fprintf(stderr, "crashsift memory: error: %s\n", e.what());
+      return exit_usage;
+    }
+  }
   for (size_t i = 0; i < apps->size(); ++i) views.push_back({&(*apps)[i], &reports[i]});
   correlate::FormatOptions fo;
   fo.zone = a.utc ? Zone::utc() : Zone(a.tz);
@@ -114,7 +130,8 @@ int run_memory(const MemoryArgs& a) {
   bool any_samples = false;
   for (const auto& app : *apps) any_samples = any_samples || !app.series.empty();
   if (!any_samples) std::fprintf(stderr, "crashsift: error: no memory samples in the app logs (try --explain-fields)\n");
-  return any_samples ? exit_ok : exit_usage;
+  if (!any_samples) return exit_usage;
+  return journal_matched ? exit_findings : exit_ok;
 }
 
 }  // namespace
@@ -126,6 +143,9 @@ void register_memory(CLI::App& root, Commands& commands) {
   app->add_option("JOURNAL", args->journals,
                   "Journal inputs (any form crashsift exits reads): each lifetime then says how the journal saw it end");
   app->add_option("-u,--unit", args->units, "With JOURNAL: only exits of these units (globs)")->allow_extra_args(false);
+  app->add_option("--fail-on", args->fail_on,
+                  "With JOURNAL: exit with status 1 when an exit of these classes (comma-separated) is in the journal")
+      ->allow_extra_args(false);
   // One value per --app (repeat the option, or quote a glob) so that JOURNAL arguments after
   // it are not taken for more app logs.
   app->add_option("--app", args->app, "App log [UNIT=]FILE (NDJSON; globs; rotated sets read oldest first; repeatable)")

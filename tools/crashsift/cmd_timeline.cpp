@@ -1,5 +1,6 @@
 // `crashsift timeline`: starts, exits, the kernel/coredump/oomd lines tied to them, app errors and
 // memory samples in one chronological view.
+#include <algorithm>
 #include <cstdio>
 
 #include "cli.hpp"
@@ -21,8 +22,10 @@ struct TimelineOptions {
 int run(const TimelineOptions& o) {
   pipeline::ExitsQuery q;
   std::optional<double> every;
+  std::vector<classify::ExitClass> fail_on;
   try {
     q = make_query(o.exits);
+    fail_on = parse_classes(o.exits.fail_on);
     every = o.sample_every == "0" ? std::optional<double>(0) : parse_duration_seconds(o.sample_every);
     if (!every) throw CLI::ValidationError("--samples-every", "expected a duration like 5min, 30s, or 0");
   } catch (const CLI::ValidationError& e) {
@@ -43,7 +46,11 @@ int run(const TimelineOptions& o) {
   report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), false};
   const std::string text = o.exits.out.format == "json" ? report::format_timeline_json(t, o.exits.out.pretty)
                                                         : report::format_timeline_text(t, style);
-  return write_output(o.exits.out, text) ? exit_ok : exit_usage;
+  if (!write_output(o.exits.out, text)) return exit_usage;
+  const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
+    return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
+  });
+  return matched ? exit_findings : exit_ok;
 }
 
 }  // namespace
@@ -52,7 +59,8 @@ void register_timeline(CLI::App& root, Commands& commands) {
   auto opts = std::make_shared<TimelineOptions>();
   CLI::App* app = root.add_subcommand(
       "timeline", "One chronological view: starts, exits, kernel and coredump lines, app errors, memory samples");
-  app->footer("Exit status: 0 ok; 2 usage error or nothing usable read; 3 internal error. See crashsift-timeline(1).");
+  app->footer("Exit status: 0 ok; 1 an exit matched --fail-on; 2 usage error or nothing usable read; 3 internal error. "
+              "See crashsift-timeline(1).");
   add_input_options(app, opts->exits);
   add_selection_options(app, opts->exits);
   add_app_options(app, opts->exits);
