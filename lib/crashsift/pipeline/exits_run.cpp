@@ -283,7 +283,10 @@ class Runner {
                                                    const std::vector<symbolize::CoreIdentity>& cores,
                                                    std::vector<bool>& used, std::string& how) {
     constexpr std::int64_t hour = 3600 * usec_per_sec, minutes = 2 * 60 * usec_per_sec;
+    // A file's mtime says when it was written or copied, not when the process crashed: only a
+    // time from systemd-coredump's file name constrains the match.
     auto near = [&](const symbolize::CoreIdentity& c, std::int64_t tolerance) {
+      if (c.time_source != "file-name") return true;
       return !c.time_usec || !x.exited_at || std::llabs(*c.time_usec - *x.exited_at) <= tolerance;
     };
     for (size_t i = 0; i < cores.size(); ++i) {
@@ -299,7 +302,7 @@ class Runner {
       const std::string exe_base = c.exe.substr(c.exe.rfind('/') + 1);
       const bool same_name = !x.process_name.empty() &&
                              (c.comm == x.process_name.substr(0, 15) || exe_base == x.process_name);
-      if (used[i] || !same_name || !c.time_usec || !near(c, minutes)) continue;
+      if (used[i] || !same_name || c.time_source != "file-name" || !near(c, minutes)) continue;
       used[i] = true;
       how = "command name and time";
       return &c;
