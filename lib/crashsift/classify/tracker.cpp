@@ -128,6 +128,8 @@ bool is_coredump_entry(const Event& e) {
 
 // "Process 9190 (crashlab) of user 0 dumped core." -> pid, comm.
 void parse_coredump_text(std::string_view msg, CoredumpRecord& r) {
+  // The MESSAGE_ID alone marks a coredump entry; its text may be anything, even empty.
+  if (!starts_with(msg, "Process ")) return;
   std::string_view rest = msg.substr(8);
   const size_t sp = rest.find(' ');
   std::int64_t pid = 0;

@@ -9,11 +9,7 @@ namespace crashsift::report {
 
 namespace {
 
-void time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t) {
-  w.key(key);
-  if (t) w.value(format_rfc3339_utc(*t));
-  else w.null();
-}
+void time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t) { write_time_field(w, key, t); }
 
 void write_evidence(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs) {
   w.key("evidence").begin_array();
@@ -151,6 +147,12 @@ void write_warnings(JsonWriter& w, const ExitsReport& r) {
 }
 
 }  // namespace
+
+void write_time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t) {
+  w.key(key);
+  if (t) w.value(format_rfc3339_utc(*t));
+  else w.null();
+}
 
 void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i) {
   write_exit(w, r.exits[i], r.inputs, false, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",

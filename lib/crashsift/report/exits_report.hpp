@@ -59,6 +59,8 @@ std::string format_exits_json(const ExitsReport& r, bool pretty);
 void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i);
 void write_inputs_json(JsonWriter& w, const ExitsReport& r);
 void write_counts_json(JsonWriter& w, const ExitsReport& r);
+// key: RFC 3339 UTC time, or null.
+void write_time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t);
 std::string format_exits_ndjson(const ExitsReport& r);
 // The stderr digest of skipped lines, unreadable inputs and warnings ("" when all is clean).
 std::string format_input_diagnostics(const ExitsReport& r);

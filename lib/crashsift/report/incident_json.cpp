@@ -6,11 +6,7 @@ namespace crashsift::report {
 
 namespace {
 
-void time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t) {
-  w.key(key);
-  if (t) w.value(format_rfc3339_utc(*t));
-  else w.null();
-}
+void time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t) { write_time_field(w, key, t); }
 
 void write_mode(JsonWriter& w, const FailureMode& m) {
   w.begin_object();

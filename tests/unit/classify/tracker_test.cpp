@@ -164,3 +164,12 @@ TEST_CASE("journald rate limiting and LineMax cuts are reported as evidence gaps
   CHECK(c.warnings[0].message.find("suppressed 1234 messages from app.service") != std::string::npos);
   CHECK(c.warnings[1].message.find("LineMax") != std::string::npos);
 }
+
+TEST_CASE("a coredump entry with an empty or unusual MESSAGE does not break the tracker (found by fuzzing)") {
+  Event e;
+  e.time = t0;
+  e.message_id = message_ids::coredump;
+  e.message = "";
+  auto c = run({e, pid1(t0 + 1, "a.service: Main process exited, code=dumped, status=11/SEGV")});
+  CHECK(c.exits.size() == 1);
+}
