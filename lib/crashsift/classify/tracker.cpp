@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "crashsift/classify/crash_message.hpp"
@@ -94,6 +95,7 @@ struct UnitState {
   std::optional<size_t> last_exit;   // for restart counter / resources / start limit
   bool stop_requested = false;
   bool start_limit_pending = false;
+  bool exit_since_start = false;     // an exit record was seen for the current lifetime
   std::vector<Evidence> pending;     // lines seen before the exit record
   ExitFacts pending_facts;
   std::optional<std::int64_t> known_pid;
@@ -156,6 +158,10 @@ struct ExitTracker::Impl {
   std::optional<OomSummary> last_oom_summary;
   std::map<std::string, std::int64_t> suppressed;   // journald rate limiting, per unit
   std::map<std::string, std::int64_t> lines_cut;    // _LINE_BREAK=line-max, per unit
+  std::map<std::string, std::int64_t> hidden_exits; // starts with no exit record in between
+  std::set<std::string> first_exit_seen;
+  std::map<std::string, std::optional<UsecUtc>> journal_starts_inside;  // first exit without a start
+  static bool x_started_known(const Exit& x) { return x.started_at.has_value(); }
   std::uint64_t arrival = 0;
   bool input_has_units = false;          // output lines carry _SYSTEMD_UNIT (journal forms)
   struct PendingExit {
@@ -314,6 +320,10 @@ struct ExitTracker::Impl {
   void on_start(UnitState& u, const SystemdFact& f, const Event& e) {
     const bool is_starting = f.kind == SystemdFactKind::starting;
     if (is_starting || !u.fresh_start) {
+      // A lifetime that began and was followed by another start without any exit record: its
+      // exit was logged at debug level (or its entries are missing).
+      if (u.started_at && !u.exit_since_start) ++hidden_exits[f.unit];
+      u.exit_since_start = false;
       // A new lifetime: forget everything about the previous one.
       u.started_at = e.time;
       u.pending.clear();
@@ -384,6 +394,9 @@ struct ExitTracker::Impl {
     attach_process(u, exits[idx]);
     u.open_exit = idx;
     u.last_exit = idx;
+    u.exit_since_start = true;
+    if (!x_started_known(exits[idx]) && first_exit_seen.insert(unit).second)
+      journal_starts_inside[unit] = e.time;
     return idx;
   }
 
@@ -740,6 +753,19 @@ Classified ExitTracker::finish() {
   for (const auto& [unit, n] : m.lines_cut)
     m.warnings.push_back({"journald-line-max", std::to_string(n) + " output line(s) of " + unit +
                                                    " were cut at journald's LineMax (messages are partial)"});
+  for (const auto& [unit, n] : m.hidden_exits)
+    m.warnings.push_back({"exit-not-logged", unit + " started again " + std::to_string(n) +
+                                                 " time(s) without an exit record in between (clean exits are "
+                                                 "logged at debug level; or entries are missing)"});
+  for (const auto& [unit, t] : m.journal_starts_inside) {
+    // Only worth saying for a unit that failed: a clean stop of a boot-time unit is routine.
+    const bool failed = std::any_of(out.exits.begin(), out.exits.end(),
+                                    [&](const Exit& x) { return x.unit == unit && x.cls != ExitClass::clean; });
+    if (!failed) continue;
+    m.warnings.push_back({"journal-starts-mid-lifetime",
+                          "the input begins inside a lifetime of " + unit +
+                              ": its start (and any earlier exits) are not in the input (rotated or vacuumed?)"});
+  }
   out.warnings = std::move(m.warnings);
   return out;
 }

@@ -181,7 +181,9 @@ std::vector<std::string> find_gaps(const report::ExitsReport& r) {
     gaps.push_back(std::to_string(no_samples) + " failure(s) are not covered by the app log (rotated away, or the app "
                    "logged no sample before them)");
   if (long_gap) gaps.push_back(std::to_string(long_gap) + " failure(s) had no app sample in the minute before the exit");
-  if (no_pid) gaps.push_back(std::to_string(no_pid) + " failure(s) without a known main PID (text forms do not record it)");
+  if (no_pid)
+    gaps.push_back(std::to_string(no_pid) + " failure(s) without a known main PID (no process output, kill line or "
+                   "coredump names it; text forms do not record it)");
   if (failures && !r.kernel_input_present)
     gaps.push_back("no kernel log in the input: kernel OOM kills and fault lines cannot be checked (add the host's "
                    "dmesg or journal; a container's journal has none)");

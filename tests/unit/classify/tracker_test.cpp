@@ -173,3 +173,15 @@ TEST_CASE("a coredump entry with an empty or unusual MESSAGE does not break the 
   auto c = run({e, pid1(t0 + 1, "a.service: Main process exited, code=dumped, status=11/SEGV")});
   CHECK(c.exits.size() == 1);
 }
+
+TEST_CASE("exits logged at debug level and a journal that begins mid-lifetime are reported as gaps") {
+  auto c = run({pid1(t0, "Started q.service - Q."), pid1(t0 + ms(100), "Started q.service - Q."),
+                pid1(t0 + ms(200), "r.service: Main process exited, code=exited, status=1/FAILURE")});
+  bool hidden = false, mid = false;
+  for (const auto& w : c.warnings) {
+    hidden |= w.code == "exit-not-logged" && w.message.find("q.service started again 1") == 0;
+    mid |= w.code == "journal-starts-mid-lifetime" && w.message.find("r.service") != std::string::npos;
+  }
+  CHECK(hidden);
+  CHECK(mid);
+}
