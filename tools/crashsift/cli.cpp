@@ -28,13 +28,22 @@ void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson) {
                  "Time zone for text/Markdown times and for reading text timestamps that carry no offset "
                  "(IANA name, e.g. Asia/Tokyo; default: the local zone, like journalctl). JSON is always UTC.")
       ->group("Output");
-  app.add_flag("--utc", o.utc, "Shorthand for --tz UTC")->group("Output");
+  app.add_flag("--utc", o.utc, "Shorthand for --tz UTC")->group("Output")->excludes("--tz");
   app.add_option("-o,--output", o.output, "Write the result to FILE instead of standard output")->group("Output");
 }
 
 Zone resolve_zone(const OutputOptions& o) {
   if (o.utc) return Zone::utc();
   return Zone(o.tz);
+}
+
+void validate_zone(const std::string& tz) {
+  if (tz.empty() || Zone(tz).is_utc()) return;
+  // The C library silently treats an unknown zone as UTC; say so instead of printing UTC times
+  // under the zone's name.
+  const std::string dir = std::getenv("TZDIR") ? std::getenv("TZDIR") : "/usr/share/zoneinfo";
+  if (tz.find("..") == std::string::npos && access((dir + "/" + tz).c_str(), R_OK) == 0) return;
+  throw CLI::ValidationError("--tz", "unknown time zone '" + tz + "' (an IANA name like Asia/Tokyo; is tzdata installed?)");
 }
 
 bool resolve_color(const OutputOptions& o) {

@@ -24,6 +24,8 @@ struct OutputOptions {
 void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson = true);
 // The zone text timestamps are read and written in.
 Zone resolve_zone(const OutputOptions& o);
+// Throws CLI::ValidationError for a zone name the system does not know.
+void validate_zone(const std::string& tz);
 // Colour only on a terminal, never with NO_COLOR or TERM=dumb, never into a file.
 bool resolve_color(const OutputOptions& o);
 // Writes to -o FILE or stdout. False (with a message on stderr) when the file cannot be written.

@@ -52,7 +52,11 @@ int run(const ExitsOptions& o) {
   const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
   });
-  return matched ? exit_findings : exit_ok;
+  if (matched) return exit_findings;
+  // An input that could not be read at all is an input error, even when others were usable.
+  for (const auto& in : r.inputs)
+    if (!in.fatal.empty()) return exit_usage;
+  return exit_ok;
 }
 
 }  // namespace

@@ -109,6 +109,8 @@ void add_selection_options(CLI::App* app, ExitsOptions& o) {
 }
 
 pipeline::ExitsQuery make_query(const ExitsOptions& o) {
+  validate_zone(o.out.tz);
+  if (!o.app_tz.empty()) validate_zone(o.app_tz);
   pipeline::ExitsQuery q;
   q.inputs = o.inputs;
   q.journal_dirs = o.directories;

@@ -26,6 +26,15 @@ int main(int argc, char** argv) {
   register_memory(root, commands);
   register_core(root, commands);
   register_generate(root, commands);
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const auto& c : commands) known = known || c.app->get_name() == argv[1];
+    if (!known) {
+      std::fprintf(stderr, "crashsift: error: unknown command '%s' (commands: exits, report, timeline, memory, core; "
+                           "see crashsift --help)\n", argv[1]);
+      return exit_usage;
+    }
+  }
   try {
     root.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

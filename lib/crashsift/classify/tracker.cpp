@@ -96,6 +96,7 @@ struct UnitState {
   bool stop_requested = false;
   bool start_limit_pending = false;
   bool exit_since_start = false;     // an exit record was seen for the current lifetime
+  bool start_seen = false;           // a Starting/Started line for this unit is in the input
   std::vector<Evidence> pending;     // lines seen before the exit record
   ExitFacts pending_facts;
   std::optional<std::int64_t> known_pid;
@@ -161,7 +162,6 @@ struct ExitTracker::Impl {
   std::map<std::string, std::int64_t> hidden_exits; // starts with no exit record in between
   std::set<std::string> first_exit_seen;
   std::map<std::string, std::optional<UsecUtc>> journal_starts_inside;  // first exit without a start
-  static bool x_started_known(const Exit& x) { return x.started_at.has_value(); }
   std::uint64_t arrival = 0;
   bool input_has_units = false;          // output lines carry _SYSTEMD_UNIT (journal forms)
   struct PendingExit {
@@ -180,6 +180,10 @@ struct ExitTracker::Impl {
     if (is_service_manager(e)) {
       if (auto f = parse_systemd_message(e.message, e.unit)) return on_fact(*f, e);
       return;
+    }
+    // `-o cat` carries no identifier: PID 1's lines are recognized by their text alone.
+    if (e.identifier.empty() && !e.pid) {
+      if (auto f = parse_systemd_message(e.message, e.unit)) return on_fact(*f, e);
     }
     if (e.identifier == "systemd-oomd" && starts_with(e.message, "Killed ")) return on_oomd(e);
     if (e.identifier == "systemd-journald" && starts_with(e.message, "Suppressed ")) return on_suppressed(e);
@@ -322,7 +326,7 @@ struct ExitTracker::Impl {
     if (is_starting || !u.fresh_start) {
       // A lifetime that began and was followed by another start without any exit record: its
       // exit was logged at debug level (or its entries are missing).
-      if (u.started_at && !u.exit_since_start) ++hidden_exits[f.unit];
+      if (u.start_seen && !u.exit_since_start) ++hidden_exits[f.unit];
       u.exit_since_start = false;
       // A new lifetime: forget everything about the previous one.
       u.started_at = e.time;
@@ -335,6 +339,7 @@ struct ExitTracker::Impl {
       u.open_exit.reset();
     }
     u.fresh_start = is_starting;
+    u.start_seen = true;
     if (!e.invocation_id.empty()) u.invocation_id = e.invocation_id;
   }
 
@@ -360,7 +365,12 @@ struct ExitTracker::Impl {
         ev.push_back(evidence("kill", e));
         remember_pid(u, f);
         break;
-      case SystemdFactKind::spawn_failed: fx.spawn_failed = true; ev.push_back(evidence("spawn-failed", e)); break;
+      case SystemdFactKind::spawn_failed:
+        fx.spawn_failed = true;
+        ev.push_back(evidence("spawn-failed", e));
+        // The line comes from the forked child that failed to exec: its PID is the main PID.
+        if (!u.known_pid && e.pid && *e.pid > 1) u.known_pid = e.pid, u.known_comm = e.identifier;
+        break;
       default: break;
     }
   }
@@ -395,7 +405,7 @@ struct ExitTracker::Impl {
     u.open_exit = idx;
     u.last_exit = idx;
     u.exit_since_start = true;
-    if (!x_started_known(exits[idx]) && first_exit_seen.insert(unit).second)
+    if (!u.start_seen && first_exit_seen.insert(unit).second)
       journal_starts_inside[unit] = e.time;
     return idx;
   }
@@ -747,6 +757,12 @@ Classified ExitTracker::finish() {
     }
     if (!dup) out.exits.push_back(std::move(m.exits[i]));
   }
+  const auto untimed = std::count_if(m.kernel.begin(), m.kernel.end(), [](const KernelRecord& k) { return !k.time; });
+  if (untimed > 0)
+    m.warnings.push_back({"kernel-time-unanchored",
+                          std::to_string(untimed) + " kernel OOM/fault line(s) have no wall-clock time (dmesg stamps "
+                          "are seconds since boot): they were matched by PID only; pass --kernel-boot-time (e.g. "
+                          "\"$(uptime -s)\" on that host) to match them by time"});
   for (const auto& [unit, n] : m.suppressed)
     m.warnings.push_back({"journald-suppressed", "journald suppressed " + std::to_string(n) + " messages from " + unit +
                                                      " (rate limiting: crash output may be missing)"});

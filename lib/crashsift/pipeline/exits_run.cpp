@@ -247,6 +247,15 @@ class Runner {
     for (auto& x : c.exits)
       if (exit_selected(x, q_.selection, boots)) run.exits.push_back(std::move(x));
     run.inputs = std::move(reports_);
+    if (run.exits.empty() && !c.exits.empty() && !q_.selection.unit_globs.empty()) {
+      std::vector<std::string> units;
+      for (const auto& x : c.exits)
+        if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
+      std::string list;
+      for (size_t i = 0; i < units.size() && i < 8; ++i) list += (i ? ", " : "") + units[i];
+      if (units.size() > 8) list += ", ...";
+      run.warnings.push_back({"no-exit-selected", "no exit matched the selection; units with exits: " + list});
+    }
     if (!q_.app_args.empty()) attach_samples(run);
     if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(run);
     return run;

@@ -71,6 +71,7 @@ Example example_of(const Incident& r, const FailureMode& m) {
 std::string format_incident_text(const Incident& r, const TextStyle& style) {
   const Zone& z = style.zone;
   const std::string zone_name = z.is_utc() ? "UTC" : (z.name().empty() ? "local time" : z.name());
+  if (r.exits.exits.empty()) return "CRASH REPORT  no exits in the input (or none matched the selection)\n";
   std::string o = "CRASH REPORT  " + unit_list(r) + "  " + span_text(r.span_first, r.span_last, z) + " (" + zone_name + ")\n\n";
   o += "TL;DR\n  " + counts_line(r) + "\n";
   o += "  " + std::to_string(r.modes.size()) + (r.modes.size() == 1 ? " failure mode" : " failure modes") +
