@@ -5,19 +5,20 @@
 # after building: bash bench/run_journal.sh [SIZE_MB] (default 1024).
 set -euo pipefail
 size=${1:-1024}
+filler=${FILLER_MB:-10}   # MiB of ordinary service output between copies of the crash-heavy lab journal (0 = worst case)
 bin=${CRASHSIFT:-./build/tools/crashsift}
 dir=${BENCH_DIR:-/var/tmp/crashsift-bench}
 mkdir -p "$dir"
 for form in json export; do
-  [ -s "$dir/lab-$size.$form" ] || python3 bench/gen_journal.py "$form" "$size" "$dir/lab-$size.$form"
+  [ -s "$dir/lab-$size-$filler.$form" ] || python3 bench/gen_journal.py "$form" "$size" "$dir/lab-$size-$filler.$form" "$filler"
 done
 command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine ripgrep jq >/dev/null
 for form in json export; do
-  f="$dir/lab-$size.$form"
+  f="$dir/lab-$size-$filler.$form"
   echo "== $form ($(du -h "$f" | cut -f1))"
   cat "$f" > /dev/null  # warm the page cache for every contender alike
   hyperfine --warmup 1 --runs 5 -N --export-json "$dir/$form.hyperfine.json" \
-    "$bin exits --format json $f > /dev/null" \
+    "$bin exits --format json -o /dev/null $f" \
     "rg -c 'Main process exited' $f"
   if [ "$form" = json ]; then
     hyperfine --runs 1 --export-json "$dir/$form.jq.json" \
