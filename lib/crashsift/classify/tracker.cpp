@@ -250,7 +250,9 @@ struct ExitTracker::Impl {
       p.boot_id = e.boot_id;
       p.pid = *e.pid;
       p.identifier = e.identifier;
-      p.unit = e.systemd_unit;
+      // The forked child that fails to exec logs before it is in the unit's cgroup: no
+      // _SYSTEMD_UNIT, but UNIT= names the unit it was spawned for.
+      p.unit = e.systemd_unit.empty() ? e.unit : e.systemd_unit;
       p.invocation_id = e.invocation_id;
       p.first_time = e.time;
     }
