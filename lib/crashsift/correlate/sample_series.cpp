@@ -25,28 +25,94 @@ static std::int32_t clamp32(std::int64_t v) {
                                                             std::numeric_limits<std::int32_t>::max()));
 }
 
-void SampleSeries::add(const input::AppRecord& r) {
-  if (!r.time || !r.has_memory()) return;
+Sample SampleSeries::make_sample(const input::AppRecord& r, std::vector<ActivityEntry>& act) {
   Sample s;
   s.time = *r.time;
   if (r.rss_bytes) s.rss = *r.rss_bytes;
   if (r.heap_used_bytes) s.heap = *r.heap_used_bytes;
   s.pid = r.pid.value_or(-1);
   s.version = r.version.empty() ? 0 : intern(r.version);
-  s.activity_begin = static_cast<std::uint32_t>(activity_.size());
+  act.clear();
   const size_t n = std::min<size_t>(r.activity.size(), 0xFFFF);
-  for (size_t i = 0; i < n; ++i)
-    activity_.push_back({intern(r.activity[i].name), clamp32(r.activity[i].value)});
+  for (size_t i = 0; i < n; ++i) act.push_back({intern(r.activity[i].name), clamp32(r.activity[i].value)});
   s.activity_count = static_cast<std::uint16_t>(n);
   s.input = static_cast<std::uint16_t>(r.input);
   s.line = static_cast<std::uint32_t>(std::min<std::uint64_t>(r.line, 0xFFFFFFFFu));
+  return s;
+}
+
+void SampleSeries::push(std::vector<Sample>& into, Sample s, const std::vector<ActivityEntry>& act) {
+  s.activity_begin = static_cast<std::uint32_t>(activity_.size());
+  activity_.insert(activity_.end(), act.begin(), act.end());
   // Grow by 1.5x, not 2x: at the moment of a reallocation old and new buffers coexist, and
   // this vector is most of crashsift's memory on big logs.
-  if (samples_.size() == samples_.capacity()) samples_.reserve(samples_.size() + samples_.size() / 2 + 1024);
-  samples_.push_back(s);
+  if (into.size() == into.capacity()) into.reserve(into.size() + into.size() / 2 + 1024);
+  into.push_back(s);
+}
+
+void SampleSeries::set_retention(size_t max_samples, std::vector<std::pair<UsecUtc, UsecUtc>> keep) {
+  cap_ = max_samples;
+  std::sort(keep.begin(), keep.end());
+  keep_.clear();
+  for (const auto& w : keep) {  // merged, so one lookup finds the only window that can hold t
+    if (!keep_.empty() && w.first <= keep_.back().second) keep_.back().second = std::max(keep_.back().second, w.second);
+    else keep_.push_back(w);
+  }
+}
+
+bool SampleSeries::in_keep_window(UsecUtc t) const {
+  auto it = std::upper_bound(keep_.begin(), keep_.end(), std::make_pair(t, std::numeric_limits<UsecUtc>::max()));
+  return it != keep_.begin() && t <= std::prev(it)->second;
+}
+
+void SampleSeries::add(const input::AppRecord& r) {
+  if (!r.time || !r.has_memory()) return;
+  std::vector<ActivityEntry> act;
+  Sample s = make_sample(r, act);
+  if (cap_ == 0) return push(samples_, s, act);
+  // A lifetime boundary: the sample before it and the one after it are both kept, so lifetimes
+  // and their last samples stay exact whatever the decimation.
+  constexpr UsecUtc long_gap = 300 * usec_per_sec;
+  const bool boundary = have_last_ && (s.pid != last_.pid || s.version != last_.version || s.time - last_.time > long_gap);
+  if (boundary && !last_kept_) push(kept_, last_, last_act_);
+  bool kept = true;
+  if (boundary || in_keep_window(s.time)) push(kept_, s, act);
+  else if (counter_++ % stride_ == 0) push(samples_, s, act);
+  else kept = false;
+  last_ = s;
+  last_act_ = std::move(act);
+  have_last_ = true;
+  last_kept_ = kept;
+  if (samples_.size() > cap_) compact();
+}
+
+// Drops every other decimated sample and halves the rate for what follows; activity entries of
+// the dropped samples are reclaimed.
+void SampleSeries::compact() {
+  std::vector<Sample> thinned;
+  thinned.reserve(samples_.size() / 2 + 1);
+  for (size_t i = 0; i < samples_.size(); i += 2) thinned.push_back(samples_[i]);
+  samples_ = std::move(thinned);
+  stride_ *= 2;
+  std::vector<ActivityEntry> act;
+  act.reserve(activity_.size() / 2 + 16);
+  for (auto* v : {&samples_, &kept_})
+    for (auto& smp : *v) {
+      const auto begin = static_cast<std::uint32_t>(act.size());
+      act.insert(act.end(), activity_.begin() + smp.activity_begin,
+                 activity_.begin() + smp.activity_begin + smp.activity_count);
+      smp.activity_begin = begin;
+    }
+  activity_ = std::move(act);
 }
 
 void SampleSeries::sort() {
+  if (cap_ != 0) {
+    if (have_last_ && !last_kept_) push(kept_, last_, last_act_), last_kept_ = true;  // the last sample
+    samples_.insert(samples_.end(), kept_.begin(), kept_.end());
+    kept_.clear();
+    kept_.shrink_to_fit();
+  }
   if (std::is_sorted(samples_.begin(), samples_.end(),
                      [](const Sample& a, const Sample& b) { return a.time < b.time; }))
     return;
@@ -134,8 +200,13 @@ Result<AppData> load_app(const input::AppInputSpec& spec, const input::AppReadOp
     data.unit = spec.unit;
     data.files = spec.files;
     data.notes = spec.notes;
+    data.series.set_retention(options.max_samples, options.keep_windows);
     for (const auto& f : spec.files) read_one(data, f, options);
     data.series.sort();
+    if (data.series.decimation() > 1)
+      data.notes.push_back("memory bound: outside the windows before known exits, 1 in " +
+                           std::to_string(data.series.decimation()) +
+                           " samples was kept (lifetime boundaries and the last sample are exact)");
     std::stable_sort(data.events.begin(), data.events.end(),
                      [](const AppEvent& a, const AppEvent& b) { return a.time < b.time; });
     index_lifetimes(data);

@@ -45,6 +45,12 @@ class SampleSeries {
   std::uint32_t intern(std::string_view name);
   const std::string& name(std::uint32_t id) const { return names_[id]; }
   void add(const input::AppRecord& r);
+  // Bounds memory: beyond max_samples, samples outside `keep` windows are decimated (every
+  // other one dropped, repeatedly), while samples in the windows, at lifetime boundaries (PID or
+  // version change, a long gap) and the very last one are always kept. 0 = keep everything.
+  void set_retention(size_t max_samples, std::vector<std::pair<UsecUtc, UsecUtc>> keep);
+  // 1 when every sample was kept; N when 1 in N samples outside the kept windows remains.
+  std::uint64_t decimation() const { return stride_; }
   // Stable sort by time (rotated files and clock steps can interleave).
   void sort();
   std::span<const Sample> samples() const { return samples_; }
@@ -61,8 +67,20 @@ class SampleSeries {
   size_t first_at_or_after(UsecUtc t) const;
 
  private:
+  Sample make_sample(const input::AppRecord& r, std::vector<ActivityEntry>& act);
+  void push(std::vector<Sample>& into, Sample s, const std::vector<ActivityEntry>& act);
+  bool in_keep_window(UsecUtc t) const;
+  void compact();
   std::vector<Sample> samples_;
   std::vector<ActivityEntry> activity_;
+  // Retention (set_retention): protected samples wait in kept_ until sort() merges them.
+  size_t cap_ = 0;
+  std::vector<std::pair<UsecUtc, UsecUtc>> keep_;
+  std::vector<Sample> kept_;
+  std::uint64_t stride_ = 1, counter_ = 0;
+  Sample last_{};
+  std::vector<ActivityEntry> last_act_;
+  bool have_last_ = false, last_kept_ = false;
   std::vector<std::string> names_;
   std::unordered_map<std::string, std::uint32_t> ids_;
 };

@@ -71,6 +71,11 @@ struct AppReadOptions {
   size_t max_line = default_max_line;
   std::uint32_t input_index = 0;
   bool keep_other = false;      // also deliver records of kind other (tests, --dump)
+  // Memory bound for the sample series (correlate::SampleSeries): beyond this many samples,
+  // samples outside keep_windows are decimated (0 = keep every sample).
+  size_t max_samples = 131072;
+  // Time ranges kept at full resolution (the windows before known exits), sorted.
+  std::vector<std::pair<UsecUtc, UsecUtc>> keep_windows;
 };
 
 // What was detected and why, for --explain-fields. Keys are roles ("time", "rss", "heap",

@@ -427,7 +427,13 @@ class Runner {
 
   // --app: the samples block of every exit (issue 3), from the app log that belongs to it.
   void attach_samples(ExitsRun& run) const {
-    auto apps = correlate::load_app_inputs(q_.app_args, q_.app_options);
+    // Samples before each exit are kept at full resolution; the rest may be decimated to bound
+    // memory on huge app logs.
+    input::AppReadOptions options = q_.app_options;
+    const auto before = static_cast<UsecUtc>((std::max(q_.window_s, 600.0) + 60) * 1e6);
+    for (const auto& x : run.exits)
+      if (x.exited_at) options.keep_windows.emplace_back(*x.exited_at - before, *x.exited_at + 5 * usec_per_sec);
+    auto apps = correlate::load_app_inputs(q_.app_args, options);
     if (!apps) {
       run.warnings.push_back({"app-log-unreadable", "--app: " + apps.error()});
       run.samples.assign(run.exits.size(), std::nullopt);

@@ -1,0 +1,64 @@
+// Memory bound of the sample series: beyond the cap, samples outside the windows before exits are
+// decimated, while the windows, lifetime boundaries and the last sample stay exact.
+#include <doctest/doctest.h>
+
+#include "crashsift/correlate/sample_series.hpp"
+
+using namespace crashsift;
+using namespace crashsift::correlate;
+
+namespace {
+input::AppRecord rec(UsecUtc t, std::uint64_t rss, std::int64_t pid, std::int32_t active) {
+  input::AppRecord r;
+  r.time = t;
+  r.rss_bytes = rss;
+  r.pid = pid;
+  r.activity.push_back({"activeConversations", active});
+  return r;
+}
+}  // namespace
+
+TEST_CASE("a capped series stays bounded, keeps exit windows, boundaries and the last sample exactly") {
+  SampleSeries s;
+  const UsecUtc sec = usec_per_sec;
+  const UsecUtc exit_at = 50000 * sec;
+  s.set_retention(1000, {{exit_at - 600 * sec, exit_at + 5 * sec}});
+  for (std::int64_t i = 0; i < 100000; ++i) {
+    const std::int64_t pid = i < 70000 ? 100 : 200;  // a restart at sample 70000
+    s.add(rec(i * sec, 1000 + static_cast<std::uint64_t>(i), pid, static_cast<std::int32_t>(i % 7)));
+  }
+  s.sort();
+  CHECK(s.decimation() > 1);
+  CHECK(s.size() < 3000);  // cap + the 606-second window + boundaries, not 100000
+  // Every sample of the exit window is there, with its activity count intact.
+  size_t in_window = 0;
+  for (const auto& smp : s.samples())
+    if (smp.time >= exit_at - 600 * sec && smp.time <= exit_at + 5 * sec) {
+      ++in_window;
+      REQUIRE(s.activity(smp).size() == 1);
+      CHECK(s.activity(smp)[0].value == static_cast<std::int32_t>((smp.time / sec) % 7));
+    }
+  CHECK(in_window == 606);
+  // The last sample before the exit is exact.
+  auto last = s.last_at_or_before(exit_at);
+  REQUIRE(last);
+  CHECK(s.samples()[*last].time == exit_at);
+  // Both sides of the PID change and the very last sample are kept.
+  bool before = false, after = false;
+  for (const auto& smp : s.samples()) {
+    before |= smp.time == 69999 * sec && smp.pid == 100;
+    after |= smp.time == 70000 * sec && smp.pid == 200;
+  }
+  CHECK(before);
+  CHECK(after);
+  CHECK(s.samples().back().time == 99999 * sec);
+}
+
+TEST_CASE("without a cap every sample is kept") {
+  SampleSeries s;
+  s.set_retention(0, {});
+  for (int i = 0; i < 5000; ++i) s.add(rec(i * usec_per_sec, 1, 1, 0));
+  s.sort();
+  CHECK(s.size() == 5000);
+  CHECK(s.decimation() == 1);
+}
