@@ -7,6 +7,7 @@
 #include "unit/input/text_parse_support.hpp"
 
 using namespace crashsift;
+using crashsift::testing::export_events;
 using crashsift::testing::has_note_containing;
 using crashsift::testing::parse_with;
 using crashsift::testing::read_testdata;
@@ -20,16 +21,6 @@ UsecUtc utc(int y, int mo, int d, int h, int mi, int s, int us = 0) {
   return usec_from_civil_utc(CivilTime{y, mo, d, h, mi, s, us});
 }
 
-// Events built from journal.export with the shared field mapping: the truth.
-std::vector<Event> export_events(const std::string& path) {
-  std::vector<Event> out;
-  for (const auto& entry : crashsift::testing::read_export(read_testdata(path))) {
-    Event e;
-    for (const auto& [n, v] : entry.fields) input::apply_journal_field(e, n, v);
-    out.push_back(std::move(e));
-  }
-  return out;
-}
 
 bool printable_message(const std::string& m) {
   for (unsigned char c : m)

@@ -6,6 +6,7 @@
 #include "unit/input/text_parse_support.hpp"
 
 using namespace crashsift;
+using crashsift::testing::export_events;
 using crashsift::testing::has_note_containing;
 using crashsift::testing::parse_with;
 using crashsift::testing::read_testdata;
@@ -15,15 +16,6 @@ namespace {
 
 const input::FormatParser& verbosep() { return input::verbose_format(); }
 
-std::vector<Event> export_events(const std::string& path) {
-  std::vector<Event> out;
-  for (const auto& entry : crashsift::testing::read_export(read_testdata(path))) {
-    Event e;
-    for (const auto& [n, v] : entry.fields) input::apply_journal_field(e, n, v);
-    out.push_back(std::move(e));
-  }
-  return out;
-}
 
 size_t count_cursors(const std::string& export_bytes) {
   size_t n = 0;

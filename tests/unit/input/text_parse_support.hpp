@@ -10,6 +10,7 @@
 #include "crashsift/core/diag.hpp"
 #include "crashsift/core/event.hpp"
 #include "crashsift/input/byte_source.hpp"
+#include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/line_reader.hpp"
 #include "crashsift/input/parser.hpp"
 
@@ -80,6 +81,18 @@ inline std::vector<ExportEntry> read_export(const std::string& bytes) {
   }
   if (!cur.fields.empty()) entries.push_back(std::move(cur));
   return entries;
+}
+
+// Events built from an export file with the shared field mapping: the truth the text forms are
+// compared against.
+inline std::vector<Event> export_events(const std::string& path) {
+  std::vector<Event> out;
+  for (const auto& entry : read_export(read_testdata(path))) {
+    Event e;
+    for (const auto& [n, v] : entry.fields) input::apply_journal_field(e, n, v);
+    out.push_back(std::move(e));
+  }
+  return out;
 }
 
 }  // namespace crashsift::testing
