@@ -3,6 +3,7 @@
 # in that subcommand's man page, every subcommand has a page, and the committed bash/zsh
 # completions equal what `crashsift generate` prints today.
 set -euo pipefail
+export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C  # the suite's zone; see tests/unit/main.cpp
 crashsift=$1 testdata=$2
 root=$(cd "$testdata/.." && pwd)
 fail=0

@@ -3,6 +3,7 @@
 # systemd-journal-remote, read through sd-journal as a file, with --file, as a directory (-D),
 # and compressed; the exits must equal those read from the export itself.
 set -euo pipefail
+export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C  # the suite's zone; see tests/unit/main.cpp
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work/dir"
 remote=/lib/systemd/systemd-journal-remote

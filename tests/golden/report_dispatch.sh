@@ -3,6 +3,7 @@
 # document in shared/seeds): the report must state each fact of FACTS.md by itself, from every
 # journal form, and the CI gates (--fail-on, --baseline) must work on it.
 set -euo pipefail
+export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C  # the suite's zone; see tests/unit/main.cpp
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 d="$testdata/incidents/dispatch"

@@ -1,12 +1,17 @@
 # Runs one golden case: testdata/cases/<name>/{cmd, expected.out, expected.exit[, expected.err]}.
 # cmd holds the arguments (one line; {TESTDATA} and {CASE} are substituted). Environment: TZ=UTC,
+# TZ=$CRASHSIFT_TEST_TZ (default UTC; cases that print local times pin --tz/--utc themselves),
 # LC_ALL=C, NO_COLOR=1. CRASHSIFT_UPDATE_GOLDEN=1 rewrites the expectations instead of comparing.
 file(READ ${CASE_DIR}/cmd args)
 string(STRIP "${args}" args)
 string(REPLACE "{TESTDATA}" "${TESTDATA}" args "${args}")
 string(REPLACE "{CASE}" "${CASE_DIR}" args "${args}")
 separate_arguments(arg_list UNIX_COMMAND "${args}")
-set(ENV{TZ} UTC)
+if(DEFINED ENV{CRASHSIFT_TEST_TZ} AND NOT "$ENV{CRASHSIFT_TEST_TZ}" STREQUAL "")
+  set(ENV{TZ} "$ENV{CRASHSIFT_TEST_TZ}")
+else()
+  set(ENV{TZ} UTC)
+endif()
 set(ENV{LC_ALL} C)
 set(ENV{NO_COLOR} 1)
 execute_process(COMMAND ${CRASHSIFT} ${arg_list}

@@ -2,6 +2,7 @@
 # The same journal through standard input and every supported compression, several inputs
 # merged (duplicates listed once), a 20 MB single line, and the documented exit statuses.
 set -euo pipefail
+export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C  # the suite's zone; see tests/unit/main.cpp
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 lab="$testdata/journals/systemd-lab"

@@ -289,7 +289,22 @@ std::optional<UsecUtc> parse_time_spec(std::string_view s, const Zone& zone, Use
   return std::nullopt;
 }
 
+// The one place crashsift reads the clock. CRASHSIFT_NOW pins it (tests, reproducible runs):
+// an RFC 3339 time with its offset, or seconds since the epoch as "@1700000000".
+std::optional<UsecUtc> pinned_now(const char* value) {
+  if (!value || !*value) return std::nullopt;
+  std::string_view v = trim(std::string_view(value));
+  if (!v.empty() && v.front() == '@') {
+    double secs = 0;
+    if (!parse_double(v.substr(1), secs)) return std::nullopt;
+    return static_cast<UsecUtc>(secs * usec_per_sec);
+  }
+  return parse_iso8601(v, Zone::utc());
+}
+
 UsecUtc now_usec() {
+  static const std::optional<UsecUtc> pinned = pinned_now(std::getenv("CRASHSIFT_NOW"));
+  if (pinned) return *pinned;
   timeval tv{};
   gettimeofday(&tv, nullptr);
   return static_cast<UsecUtc>(tv.tv_sec) * usec_per_sec + tv.tv_usec;

@@ -57,7 +57,11 @@ std::optional<UsecUtc> parse_iso8601(std::string_view s, const Zone& zone);
 // "now", relative "-2h", "-30min", "-1d", "+5m". `now` is injected for testability.
 std::optional<UsecUtc> parse_time_spec(std::string_view s, const Zone& zone, UsecUtc now);
 
+// The current time: the clock, or CRASHSIFT_NOW when set (RFC 3339 with offset, or "@EPOCH").
+// Every "now" in crashsift goes through here, so a run can be pinned to a date.
 UsecUtc now_usec();
+// Parses a CRASHSIFT_NOW value; nullopt when unset or unreadable (then the clock is used).
+std::optional<UsecUtc> pinned_now(const char* value);
 
 // "2h", "30min", "1.5s", "10" (seconds) -> seconds.
 std::optional<double> parse_duration_seconds(std::string_view s);

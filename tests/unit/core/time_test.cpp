@@ -33,3 +33,22 @@ TEST_CASE("--since/--until specs: relative, time of day, words") {
   CHECK(parse_time_spec("yesterday", utc, now) == *parse_iso8601("2026-11-22T00:00:00Z", utc));
   CHECK_FALSE(parse_time_spec("soon", utc, now));
 }
+
+TEST_CASE("--since/--until specs in a zone ahead of UTC by 14 h: 'today' is the zone's day") {
+  const Zone kiritimati("Pacific/Kiritimati");       // UTC+14, no DST
+  const UsecUtc now = 1795420661000000;             // 2026-11-23T07:57:41Z = 21:57:41 local
+  const Zone utc = Zone::utc();
+  CHECK(parse_time_spec("today", kiritimati, now) == *parse_iso8601("2026-11-22T10:00:00Z", utc));
+  CHECK(parse_time_spec("09:00", kiritimati, now) == *parse_iso8601("2026-11-22T19:00:00Z", utc));
+  const Zone st_johns("America/St_Johns");          // UTC-3:30 in November
+  CHECK(parse_time_spec("yesterday", st_johns, now) == *parse_iso8601("2026-11-22T03:30:00Z", utc));
+}
+
+TEST_CASE("the one clock seam: CRASHSIFT_NOW pins now") {
+  CHECK(pinned_now("2028-02-29T12:00:00Z") == *parse_iso8601("2028-02-29T12:00:00Z", Zone::utc()));
+  CHECK(pinned_now("2026-12-31T23:59:59+09:00") == *parse_iso8601("2026-12-31T14:59:59Z", Zone::utc()));
+  CHECK(pinned_now("@1795420661") == 1795420661000000);
+  CHECK_FALSE(pinned_now(nullptr));
+  CHECK_FALSE(pinned_now(""));
+  CHECK_FALSE(pinned_now("someday"));
+}

@@ -281,7 +281,8 @@ TEST_CASE("short: time-only lines take the date of the line before") {
                             "14:28:21 bun[4242]: before any date\n"
                             "Nov 23 23:59:58 host app[7]: dated\n"
                             "23:59:59 app[7]: same day\n"
-                            "00:00:02 app[7]: next day\n");
+                            "00:00:02 app[7]: next day\n",
+                            o);
   REQUIRE(p.events.size() == 4);
   CHECK_FALSE(p.events[0].time);
   CHECK(p.events[0].pid == 4242);

@@ -38,7 +38,7 @@ bool has_warning(const CoreReport& r, const std::string& code) {
 
 TEST_CASE("real core: null write in a deep call chain") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   auto r = symbolize_core(request(dir + "/deep_null/core", true));
   REQUIRE(r.ok());
   CHECK(r->complete);
@@ -64,7 +64,7 @@ TEST_CASE("real core: null write in a deep call chain") {
 
 TEST_CASE("real core: the inlined function is its own frame line") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   auto r = symbolize_core_in_process(request(dir + "/inline_crash/core"));
   REQUIRE(r.ok());
   const Frame& f = r->threads[0].frames[0];
@@ -77,7 +77,7 @@ TEST_CASE("real core: the inlined function is its own frame line") {
 
 TEST_CASE("real core: 16 threads, crash in a worker, crashing thread listed first") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   auto r = symbolize_core(request(dir + "/threads/core", true));
   REQUIRE(r.ok());
   CHECK(r->threads.size() == 17);
@@ -91,7 +91,7 @@ TEST_CASE("real core: 16 threads, crash in a worker, crashing thread listed firs
 
 TEST_CASE("real core: thread and frame bounds are reported when hit") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   CoreRequest q = request(dir + "/threads/core");
   q.max_threads = 4;
   q.max_frames = 2;
@@ -106,7 +106,7 @@ TEST_CASE("real core: thread and frame bounds are reported when hit") {
 
 TEST_CASE("real core: stripped binary with a separate .debug file, next to it and by --debug-dir") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   auto r = symbolize_core_in_process(request(dir + "/stripped/core"));
   REQUIRE(r.ok());
   CHECK(function_names(r->threads[0])[0] == "write_config_value");
@@ -136,7 +136,7 @@ TEST_CASE("real core: stripped binary with a separate .debug file, next to it an
 
 TEST_CASE("real core: systemd-coredump compressed cores (zst, lz4, xz) give the same report") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   auto plain = symbolize_core_in_process(request(dir + "/deep_null/core"));
   REQUIRE(plain.ok());
   for (const auto& e : std::filesystem::directory_iterator(dir + "/compressed")) {
@@ -153,7 +153,7 @@ TEST_CASE("real core: systemd-coredump compressed cores (zst, lz4, xz) give the 
 
 TEST_CASE("real core: identity from notes only, plain and compressed") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   const CoreIdentity id = read_core_identity(dir + "/deep_null/core");
   CHECK(id.error.empty());
   CHECK(id.signal_name == "SIGSEGV");
@@ -176,7 +176,7 @@ TEST_CASE("real core: identity from notes only, plain and compressed") {
 
 TEST_CASE("real core: bad cores give messages or partial results, never a crash") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   std::ifstream in(dir + "/deep_null/core", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string bad = dir + "/bad";
@@ -205,7 +205,7 @@ TEST_CASE("real core: bad cores give messages or partial results, never a crash"
 
 TEST_CASE("real core: a child that dies keeps the header and says why") {
   const std::string dir = test::cores_dir();
-  if (dir.empty()) return;
+  if (test::skip_without_cores(dir)) return;
   CoreRequest q = request(dir + "/threads/core", true);
   q.timeout_sec = 0.0001;  // gone before it can finish
   auto r = symbolize_core(q);
