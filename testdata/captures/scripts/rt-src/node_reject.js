@@ -1,0 +1,5 @@
+async function fetchQuote() {
+  throw new Error("upstream returned 503");
+}
+console.log("fetching");
+fetchQuote();

@@ -1,0 +1,3 @@
+import os, time
+print(f"worker pid={os.getpid()} waiting", flush=True)
+time.sleep(600)
