@@ -31,6 +31,15 @@ struct Evidence {
   std::optional<UsecUtc> time;
 };
 
+// One witness of this death and how the merger tied it to the others (crashsift-json(5)):
+// "created" for the witness the exit was made from, else "pid+time", "pid", "unit", "cgroup",
+// "comm+time", "time", "paste-order".
+struct WitnessRef {
+  std::string kind;
+  std::string joined_by;
+  Origin origin;
+};
+
 struct Exit {
   std::string unit;
   std::optional<std::int64_t> pid;
@@ -70,6 +79,7 @@ struct Exit {
   std::string coredump_message;
 
   std::vector<Evidence> evidence;
+  std::vector<WitnessRef> witnesses;
   std::vector<std::string> missing;
 
   std::optional<double> uptime_s() const;

@@ -95,4 +95,42 @@ std::optional<OomSummary> parse_oom_summary_line(std::string_view text) {
   return s;
 }
 
+std::optional<PastedKernelLine> kernel_text_in_paste(std::string_view line) {
+  PastedKernelLine out;
+  std::string_view t = trim(line);
+  while (!t.empty() && (t.front() == '>' || t.front() == '`')) t = trim(t.substr(1));
+  while (!t.empty() && t.back() == '`') t = trim(t.substr(0, t.size() - 1));
+  // dmesg -x: "kern  :err   : "
+  if (starts_with(t, "kern ")) {
+    const size_t c2 = t.find(':', t.find(':') + 1);
+    if (c2 != std::string_view::npos && c2 < 20) t = trim(t.substr(c2 + 1));
+  }
+  if (t.size() > 3 && t[0] == '<' && t[2] == '>') t = t.substr(3);  // "<3>" printk level
+  if (!t.empty() && t.front() == '[') {
+    const size_t close = t.find(']');
+    if (close == std::string_view::npos || close > 40) return std::nullopt;
+    const std::string_view stamp = trim(t.substr(1, close - 1));
+    const size_t dot = stamp.find('.');
+    std::uint64_t secs = 0, frac = 0;
+    if (dot != std::string_view::npos && parse_uint64(stamp.substr(0, dot), secs) &&
+        parse_uint64(stamp.substr(dot + 1), frac)) {
+      std::string_view f = stamp.substr(dot + 1);
+      std::uint64_t usec = frac;
+      for (size_t n = f.size(); n < 6; ++n) usec *= 10;
+      for (size_t n = f.size(); n > 6; --n) usec /= 10;
+      out.monotonic_usec = secs * 1000000 + usec;
+    }
+    t = trim(t.substr(close + 1));
+  } else if (const size_t k = t.find(" kernel: "); k != std::string_view::npos && k < 64) {
+    t = trim(t.substr(k + 9));  // syslog: "Mar  5 10:11:12 host kernel: ..."
+    if (!t.empty() && t.front() == '[') {
+      const size_t close = t.find(']');
+      if (close != std::string_view::npos && close < 20) t = trim(t.substr(close + 1));
+    }
+  }
+  if (!is_oom_summary_line(t) && !parse_oom_kill_line(t) && !parse_fault_line(t)) return std::nullopt;
+  out.text = t;
+  return out;
+}
+
 }  // namespace crashsift::classify

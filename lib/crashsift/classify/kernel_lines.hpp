@@ -37,6 +37,16 @@ struct KernelFault {
 std::optional<KernelOomKill> parse_oom_kill_line(std::string_view text);
 // "crashlab[13218]: segfault at 0 ip ... error 6 in ...", "traps: bun[4242] trap invalid opcode ...".
 std::optional<KernelFault> parse_fault_line(std::string_view text);
+// A kernel line inside pasted text, with whatever dmesg/syslog put before it:
+// "[ 8123.441207] Out of memory: ...", "[Tue Mar  5 10:11:12 2024] a[1]: segfault at ...",
+// "kern  :err   : [ 12.3] ...", "<3>[ 12.3] ...", "Mar  5 10:11:12 host kernel: ...".
+// Returns the kernel's own text when it is an OOM kill, OOM summary or fault line.
+struct PastedKernelLine {
+  std::string_view text;
+  std::optional<std::uint64_t> monotonic_usec;   // the [seconds.micros] stamp, when there is one
+};
+std::optional<PastedKernelLine> kernel_text_in_paste(std::string_view line);
+
 // The oom-kill summary "oom-kill:constraint=CONSTRAINT_MEMCG,...,task=node,pid=13202,uid=0".
 bool is_oom_summary_line(std::string_view text);
 

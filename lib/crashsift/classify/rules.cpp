@@ -65,6 +65,14 @@ std::optional<Verdict> rule_kernel_oom_line(const Exit& x, const ExitFacts& f) {
   return Verdict{ExitClass::oom, kind == OomKind::cgroup ? "cgroup-oom-kill" : "kernel-oom-kill", c, kind};
 }
 
+// A supervisor or container runtime says the process was OOM-killed (docker "OOMKilled": true,
+// kubectl "Reason: OOMKilled", earlyoom "sending SIGKILL to process").
+std::optional<Verdict> rule_stated_oom(const Exit&, const ExitFacts& f) {
+  if (f.stated_oom == OomKind::none) return std::nullopt;
+  return Verdict{ExitClass::oom, f.stated_oom == OomKind::cgroup ? "cgroup-oom-kill" : "kernel-oom-kill",
+                 Confidence::confirmed, f.stated_oom};
+}
+
 std::optional<Verdict> rule_watchdog(const Exit& x, const ExitFacts& f) {
   if (!f.watchdog_line && x.unit_result != "watchdog") return std::nullopt;
   return Verdict{ExitClass::watchdog, "watchdog-timeout"};
@@ -172,7 +180,7 @@ void add_missing(Exit& x, const ExitFacts& f) {
 
 void classify_exit(Exit& x, const ExitFacts& f) {
   static constexpr Rule rules[] = {rule_oomd,        rule_systemd_oom,  rule_runtime_heap,
-                                   rule_kernel_oom_line, rule_watchdog, rule_timeout,
+                                   rule_kernel_oom_line, rule_stated_oom, rule_watchdog, rule_timeout,
                                    rule_client_kill, rule_fatal_signal, rule_unknown_kill,
                                    rule_clean_signal, rule_exit_code,   rule_result_only};
   Verdict v{ExitClass::unknown, "unexplained", Confidence::inferred};
@@ -184,7 +192,8 @@ void classify_exit(Exit& x, const ExitFacts& f) {
   }
   x.cls = v.cls;
   x.cause = v.cause;
-  x.confidence = v.confidence;
+  // A runtime's own message on stderr implies the death; no record confirms how it ended.
+  x.confidence = f.only_implied ? Confidence::inferred : v.confidence;
   x.oom_kind = v.oom_kind;
   add_missing(x, f);
 }

@@ -29,6 +29,8 @@ struct ExitFacts {
   bool coredump = false;
   bool kernel_input_present = false; // any kernel line anywhere in the inputs
   bool form_has_pids = true;         // the exit's input form records PIDs
+  OomKind stated_oom = OomKind::none; // a witness says OOM itself (docker OOMKilled, earlyoom, kubectl)
+  bool only_implied = false;         // no witness states the death; a runtime's message implies it
 };
 
 // Decides cls, oom_kind, cause, confidence and missing[] from the exit's fields and facts.

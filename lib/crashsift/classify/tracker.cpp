@@ -9,7 +9,9 @@
 
 #include "crashsift/classify/crash_message.hpp"
 #include "crashsift/classify/kernel_lines.hpp"
+#include "crashsift/classify/merge.hpp"
 #include "crashsift/classify/rules.hpp"
+#include "crashsift/classify/witness.hpp"
 #include "crashsift/classify/systemd_lines.hpp"
 #include "crashsift/core/text.hpp"
 
@@ -65,6 +67,9 @@ struct ProcessTail {
 struct KernelRecord {
   std::string boot_id;
   std::optional<UsecUtc> time;
+  std::optional<std::uint64_t> monotonic_usec;
+  std::uint32_t input = 0;
+  std::uint64_t order = 0;
   Origin origin;
   std::string text;
   std::optional<KernelOomKill> oom;
@@ -172,9 +177,28 @@ struct ExitTracker::Impl {
 
   // ---- event dispatch ------------------------------------------------------------------
 
+  std::vector<std::unique_ptr<WitnessRecognizer>> recognizers = make_witness_recognizers();
+  std::vector<Witness> witnesses;
+  WitnessSink witness_sink = [this](Witness&& w) {
+    w.input = input;
+    if (!w.order) w.order = arrival;
+    if (witnesses.size() < limits.max_kernel_records) witnesses.push_back(std::move(w));
+  };
+
   void on_event(const Event& e) {
     ++arrival;
     if (!pending_text.empty() && e.time && pending_deadline_passed(*e.time)) resolve_pending_text(e.time);
+    for (auto& r : recognizers) r->on_event(e, witness_sink);
+    if (e.pasted) {
+      // A kernel line pasted among other text ("[ 8123.441] Out of memory: Killed process ...").
+      if (auto k = kernel_text_in_paste(e.message)) {
+        Event ke = e;
+        ke.kernel = true;
+        ke.message.assign(k->text);
+        if (k->monotonic_usec) ke.monotonic_usec = k->monotonic_usec;
+        return on_kernel(ke);
+      }
+    }
     if (e.kernel) return on_kernel(e);
     if (is_coredump_entry(e)) return on_coredump(e);
     if (is_service_manager(e)) {
@@ -202,7 +226,7 @@ struct ExitTracker::Impl {
     if (oom && last_oom_summary && last_oom_summary->pid == oom->pid) oom->task_memcg = last_oom_summary->task_memcg;
     auto fault = oom ? std::nullopt : parse_fault_line(e.message);
     if (!oom && !fault) return;
-    kernel.push_back({e.boot_id, e.time, e.origin, first_line(e.message), oom, fault, {}, false});
+    kernel.push_back({e.boot_id, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), oom, fault, {}, false});
   }
 
   // "Suppressed 1234 messages from app.service" (RateLimitBurst=): output lost before a crash.
@@ -216,7 +240,7 @@ struct ExitTracker::Impl {
 
   void on_oomd(const Event& e) {
     const std::string_view rest = std::string_view(e.message).substr(7);
-    KernelRecord r{e.boot_id, e.time, e.origin, first_line(e.message), {}, {}, {}, false};
+    KernelRecord r{e.boot_id, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), {}, {}, {}, false};
     r.oomd_cgroup = std::string(rest.substr(0, rest.find(' ')));
     kernel.push_back(std::move(r));
   }
@@ -728,6 +752,102 @@ static bool same_exit(const Exit& a, const Exit& b) {
   return std::llabs(*a.exited_at - *b.exited_at) <= tolerance;
 }
 
+// Kernel and coredump records that explained no exit record are deaths of their own (a dmesg
+// paste, a host whose journal lost the unit's lines): they become witnesses for the merger.
+static std::string signal_of_fault(const KernelFault& f) {
+  if (f.kind == "segfault" || starts_with(f.kind, "general protection")) return "SEGV";
+  if (contains(f.kind, "invalid opcode")) return "ILL";
+  if (contains(f.kind, "int3")) return "TRAP";
+  if (contains(f.kind, "divide error")) return "FPE";
+  if (starts_with(f.kind, "potentially unexpected fatal signal ")) {
+    std::int64_t n = 0;
+    std::string_view num = std::string_view(f.kind).substr(36);
+    if (parse_int64(num.substr(0, num.find('.')), n)) return signal_name(static_cast<int>(n));
+  }
+  return {};
+}
+
+static Witness kernel_witness(const KernelRecord& r) {
+  Witness w;
+  w.boot_id = r.boot_id;
+  w.time = r.time;
+  w.when = r.time ? WhenKnown::absolute : r.monotonic_usec ? WhenKnown::boot_relative : WhenKnown::none;
+  w.time_has_usec = true;
+  w.input = r.input;
+  w.order = r.order;
+  if (r.oom) {
+    w.kind = "kernel-oom-kill";
+    w.pid = r.oom->pid;
+    w.comm = r.oom->comm;
+    w.cgroup = r.oom->task_memcg;
+    w.signal = "KILL";
+    w.exit_kind = "killed";
+    w.kernel_oom = r.oom;
+  } else if (r.fault) {
+    w.kind = "kernel-fault";
+    w.pid = r.fault->tid;
+    w.comm = r.fault->comm;
+    w.signal = signal_of_fault(*r.fault);
+    w.kernel_fault = r.fault;
+  } else {
+    w.kind = "oomd-kill";
+    w.cgroup = r.oomd_cgroup;
+    w.signal = "KILL";
+    w.exit_kind = "killed";
+    w.oom = OomKind::oomd;
+  }
+  w.lines.push_back(Evidence{w.kind, r.text, r.origin, r.time});
+  return w;
+}
+
+static Witness coredump_witness(CoredumpRecord& c) {
+  Witness w;
+  w.kind = "coredump";
+  w.boot_id = c.boot_id;
+  w.time = c.time;
+  w.when = c.time ? WhenKnown::absolute : WhenKnown::none;
+  w.time_has_usec = true;
+  w.input = c.origin.input;
+  w.pid = c.pid;
+  w.comm = c.comm;
+  w.unit = c.unit;
+  w.exe = c.exe;
+  if (c.signal) w.signal = signal_name(*c.signal);
+  w.exit_kind = "dumped";
+  w.coredump_filename = c.filename;
+  w.coredump_message = std::move(c.message);
+  w.lines.push_back(Evidence{"coredump", c.text, c.origin, c.time});
+  return w;
+}
+
+static std::string joined_by(MatchKind m) {
+  switch (m) {
+    case MatchKind::pid: return "pid+time";
+    case MatchKind::cgroup: return "cgroup";
+    case MatchKind::comm_and_time: return "comm+time";
+    case MatchKind::time_only: return "time";
+    case MatchKind::none: break;
+  }
+  return "-";
+}
+
+// The witnesses of an exit made from PID 1's lines: the exit record or result line it was made
+// from, and the kernel and coredump records joined to it.
+static void note_journal_witnesses(Exit& x, const ExitFacts& f) {
+  for (const auto& e : x.evidence) {
+    if (e.role == "exit-record" || (e.role == "unit-result" && x.exit_kind.empty())) {
+      x.witnesses.insert(x.witnesses.begin(), WitnessRef{e.role, "created", e.origin});
+      break;
+    }
+  }
+  for (const auto& e : x.evidence) {
+    if (e.role == "kernel-oom-kill") x.witnesses.push_back({e.role, joined_by(f.kernel_oom_match), e.origin});
+    if (e.role == "kernel-fault") x.witnesses.push_back({e.role, joined_by(f.kernel_fault_match), e.origin});
+    if (e.role == "oomd-kill") x.witnesses.push_back({e.role, "cgroup", e.origin});
+    if (e.role == "coredump") x.witnesses.push_back({e.role, x.pid_source == "coredump" ? "time" : "pid+time", e.origin});
+  }
+}
+
 Classified ExitTracker::finish() {
   Impl& m = *impl_;
   Classified out;
@@ -740,7 +860,23 @@ Classified ExitTracker::finish() {
     if (x.pid_source == "coredump")  // the coredump entry settled what the text form could not
       std::erase_if(x.missing, [](const std::string& s) { return contains(s, "could be the main one"); });
     join_kernel(m.kernel, x, f);
-    classify_exit(x, f);
+    note_journal_witnesses(x, f);
+  }
+  std::vector<Witness> orphans;
+  for (auto& c : m.coredumps)
+    if (!c.used) orphans.push_back(coredump_witness(c));
+  for (auto& k : m.kernel)
+    if (!k.used) orphans.push_back(kernel_witness(k));
+  for (auto& w : m.witnesses) orphans.push_back(std::move(w));
+  m.witnesses.clear();
+  std::stable_sort(orphans.begin(), orphans.end(), [](const Witness& a, const Witness& b) {
+    if (a.input != b.input) return a.input < b.input;
+    return a.order < b.order;
+  });
+  merge_witnesses(m.exits, m.facts, std::move(orphans));
+  for (size_t i = 0; i < m.exits.size(); ++i) {
+    m.facts[i].kernel_input_present = m.facts[i].kernel_input_present || m.kernel_present;
+    classify_exit(m.exits[i], m.facts[i]);
   }
   std::vector<size_t> order(m.exits.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -801,6 +937,7 @@ void ExitTracker::begin_input(std::uint32_t input_index, bool form_has_pids) {
 void ExitTracker::on_event(const Event& e) { impl_->on_event(e); }
 
 void ExitTracker::end_input() {
+  for (auto& r : impl_->recognizers) r->end_input(impl_->witness_sink);
   impl_->resolve_pending_text(std::nullopt);
   impl_->input_has_units = false;
   impl_->units.clear();

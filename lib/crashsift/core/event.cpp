@@ -17,6 +17,7 @@ void Event::clear() {
   message_id.clear();
   message.clear();
   kernel = false;
+  pasted = false;
   line_cut = false;
   priority = -1;
   exit_code.clear();

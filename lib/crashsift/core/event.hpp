@@ -33,6 +33,9 @@ struct Event {
   std::string message_id;
   std::string message;
   bool kernel = false;                   // _TRANSPORT=kernel or a dmesg/kmsg line
+  // A line of pasted text that is no journal record (a `systemctl status` header, a shell's or
+  // supervisor's message, raw stderr): message holds the line as written, nothing else is known.
+  bool pasted = false;
   bool line_cut = false;                 // _LINE_BREAK=line-max: journald split a long line
   int priority = -1;
   // PID 1 exit record (MESSAGE_ID 98e32220...): EXIT_CODE / EXIT_STATUS / COMMAND.
