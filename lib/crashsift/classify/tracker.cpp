@@ -450,7 +450,9 @@ struct ExitTracker::Impl {
   }
 
   void on_result(UnitState& u, const std::string& unit, const std::string& result, const Event& e) {
-    if (!ends_with(unit, ".service")) return;  // mounts, scopes, sockets deactivate too
+    // Mounts, sockets and scopes deactivate too; a scope's failure (a session or container
+    // killed by timeout or the OOM killer) is a death of its processes.
+    if (!ends_with(unit, ".service") && !(ends_with(unit, ".scope") && result != "success")) return;
     if (u.start_limit_pending) {
       // After "Start request repeated too quickly." the result line repeats the previous
       // run's result (formats.md §1.4): it is not a new exit.

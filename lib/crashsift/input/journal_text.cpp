@@ -12,6 +12,8 @@
 //   [    5.001000] web1 systemd[1]: ...                               short-monotonic
 //   14:28:21 bun[4242]: ...                                           time-only paste
 //   [10463.883791] crashlab[13218]: segfault at 0 ...                 a dmesg line in a paste
+#include <cctype>
+#include <cstdlib>
 #include <optional>
 
 #include "crashsift/core/text.hpp"
@@ -47,7 +49,11 @@ class ShortReader {
 
  private:
   bool continuation(std::string_view s);
-  bool decoration(std::string_view t);
+  bool decoration(std::string_view t, const Line& line);
+  void learn_from_status(std::string_view t);
+  bool untimed_entry(std::string_view t, const Line& line);
+  void emit_pasted(std::string_view t, std::uint64_t number);
+  std::optional<UsecUtc> stated_to_utc(const CivilTime& local) const;
   bool entry(std::string_view s, size_t indent, const Line& line);
   void start(std::uint64_t number);
   void fill(const Stamp& st, const Tag& tag, std::string_view message);
@@ -74,6 +80,8 @@ class ShortReader {
   std::uint64_t separators_ = 0, catalog_ = 0, paste_ = 0, status_ = 0, untimed_ = 0;
   bool saw_mono_ = false, saw_kernel_mono_ = false, saw_unit_tags_ = false, zone_checked_ = false;
   std::string zone_mismatch_;
+  std::optional<long> stated_offset_;       // seconds east of UTC, from the paste's own words
+  std::optional<UsecUtc> stated_since_;     // a dated time the paste states, as if UTC
 };
 
 void ShortReader::line(const Line& line) {
@@ -92,8 +100,9 @@ void ShortReader::line(const Line& line) {
   }
   const size_t indent = text::leading_spaces(s);
   const std::string_view t = s.substr(indent);
-  if (decoration(t)) return;
+  if (decoration(t, line)) return;
   if (entry(t, indent, line)) return;
+  if (indent == 0 && untimed_entry(t, line)) return;
   // An indented line that is not at the message column: a paste that lost its alignment.
   if (pending_ && indent > 0) {
     ev_.message.append(blanks_ + 1, '\n');
@@ -103,6 +112,79 @@ void ShortReader::line(const Line& line) {
   }
   flush();
   skip(line, indent > 0 ? "indented continuation line before any entry" : "not a journalctl line", t);
+  emit_pasted(t, line.number);
+}
+
+// Other text pasted among journal lines — a shell's "Segmentation fault (core dumped)", a
+// `coredumpctl info` block, raw stderr: no journal record, but the witness recognizers read it.
+void ShortReader::emit_pasted(std::string_view t, std::uint64_t number) {
+  flush();
+  start(number);
+  ev_.pasted = true;
+  ev_.time_has_usec = false;
+  ev_.message.assign(t);
+  flush();
+}
+
+// "systemd[1]: app.service: Main process exited, code=dumped, status=6/ABRT" pasted without
+// its timestamp: the tag still says who wrote it; the time is unknown.
+bool ShortReader::untimed_entry(std::string_view t, const Line& line) {
+  const size_t open = t.find('[');
+  if (open == 0 || open == std::string_view::npos || open > 64) return false;
+  for (size_t i = 0; i < open; ++i) {
+    const char c = t[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '@' || c == '/'))
+      return false;
+  }
+  const size_t close = t.find("]: ", open);
+  if (close == std::string_view::npos || close - open > 12) return false;
+  std::int64_t pid = 0;
+  if (!parse_int64(t.substr(open + 1, close - open - 1), pid) || pid <= 0) return false;
+  flush();
+  start(line.number);
+  ev_.identifier.assign(t.substr(0, open));
+  ev_.pid = pid;
+  ev_.time_has_usec = false;
+  ev_.message.assign(t.substr(close + 3));
+  ++untimed_;
+  flush();
+  return true;
+}
+
+// `systemctl status` says the year and zone its journal tail lacks: "Active: failed (Result:
+// oom-kill) since Tue 2023-05-02 10:11:12 CEST; 2min ago", and journalctl's "-- Logs begin at
+// Tue 2023-05-02 ... CEST, end at ... --" header does too.
+void ShortReader::learn_from_status(std::string_view t) {
+  size_t at = t.find(" since ");
+  size_t skip_len = 7;
+  if (at == std::string_view::npos) {
+    at = t.find("begin at ");
+    skip_len = 9;
+  }
+  if (at == std::string_view::npos) return;
+  std::string_view rest = t.substr(at + skip_len);
+  const size_t sp = rest.find(' ');  // weekday
+  if (sp == std::string_view::npos || sp > 4) return;
+  rest = rest.substr(sp + 1);
+  CivilTime c;
+  size_t i = 0;
+  if (!text::digits(rest, i, 4, c.year) || rest[i++] != '-' || !text::digits(rest, i, 2, c.month) ||
+      rest[i++] != '-' || !text::digits(rest, i, 2, c.day) || i >= rest.size() || rest[i++] != ' ')
+    return;
+  bool frac = false;
+  if (!text::clock(rest, i, c, frac)) return;
+  std::string_view zone = rest.substr(i);
+  zone = trim(zone.substr(0, zone.find_first_of(";,")));
+  if (const auto off = text::offset_of_zone_abbreviation(zone)) {
+    if (!stated_offset_) rep_.note("short: read the journal lines in the zone the paste states (" + std::string(zone) + ")");
+    stated_offset_ = *off;
+  }
+  if (!opt_.year && !stated_since_) stated_since_ = usec_from_civil_utc(c);
+}
+
+std::optional<UsecUtc> ShortReader::stated_to_utc(const CivilTime& local) const {
+  if (!stated_offset_) return std::nullopt;
+  return usec_from_civil_utc(local) - static_cast<UsecUtc>(*stated_offset_) * usec_per_sec;
 }
 
 // journalctl prints the 2nd..nth lines of a multi-line MESSAGE indented to the message column
@@ -119,7 +201,7 @@ bool ShortReader::continuation(std::string_view s) {
   return true;
 }
 
-bool ShortReader::decoration(std::string_view t) {
+bool ShortReader::decoration(std::string_view t, const Line& line) {
   switch (text::classify_decoration(t)) {
     case text::Decoration::none:
       return false;
@@ -142,8 +224,11 @@ bool ShortReader::decoration(std::string_view t) {
       break;
     case text::Decoration::status:
       ++status_;
-      break;
+      learn_from_status(t);
+      emit_pasted(t, line.number);
+      return true;
   }
+  if (starts_with(t, "-- Logs begin at ") || starts_with(t, "-- Journal begins at ")) learn_from_status(t);
   flush();
   return true;
 }
@@ -225,7 +310,8 @@ void ShortReader::resolve(const Stamp& st) {
     case StampKind::yearless: {
       CivilTime c = st.local;
       c.year = year_for(c);
-      ev_.time = clock_.to_utc(c);
+      const auto stated = stated_to_utc(c);
+      ev_.time = stated ? *stated : clock_.to_utc(c);
       break;
     }
     case StampKind::time_only:
@@ -273,6 +359,14 @@ int ShortReader::year_for(const CivilTime& local) {
     year_known_ = true;
     if (opt_.year) {
       year_ = *opt_.year;
+    } else if (stated_since_) {
+      // The year that puts this line nearest the time `systemctl status` states.
+      const int y = civil_from_usec(*stated_since_).year;
+      year_ = y;
+      for (int cand : {y - 1, y + 1})
+        if (std::llabs(at(cand) - *stated_since_) < std::llabs(at(year_) - *stated_since_)) year_ = cand;
+      rep_.note("short: timestamps carry no year; took " + std::to_string(year_) +
+                " from the paste's own dates (systemctl status / journal header)");
     } else {
       const UsecUtc ref = opt_.reference_time ? *opt_.reference_time : now_usec();
       const CivilTime rc = clock_.to_local(ref);

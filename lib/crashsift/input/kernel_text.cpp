@@ -203,6 +203,8 @@ class KernelReader {
   void flush();
   void skip(const Line& line, std::string_view why, std::string_view s);
 
+  void emit_pasted(std::string_view s, std::uint64_t number);
+
   const ParseOptions& opt_;
   InputReport& rep_;
   text::Emitter out_;
@@ -246,6 +248,19 @@ void KernelReader::line(const Line& line) {
   std::string reason = line.last_without_newline ? "truncated last line: " : "";
   reason += "not a dmesg/kmsg line: \"" + sanitize_utf8(s.substr(0, 60)) + "\"";
   rep_.skip(line.number, std::move(reason));
+  emit_pasted(s, line.number);
+}
+
+// A line of other text among dmesg lines (a pasted `coredumpctl info` block, a shell message):
+// not the kernel's, but the witness recognizers may know it.
+void KernelReader::emit_pasted(std::string_view s, std::uint64_t number) {
+  flush();
+  ev_.clear();
+  ev_.origin.line = number;
+  ev_.pasted = true;
+  ev_.time_has_usec = false;
+  ev_.message.assign(s);
+  out_.emit(ev_);
 }
 
 void KernelReader::start(const KLine& k, std::uint64_t number) {

@@ -287,4 +287,28 @@ Decoration classify_decoration(std::string_view t) {
   return Decoration::none;
 }
 
+std::optional<long> offset_of_zone_abbreviation(std::string_view z) {
+  if (z.size() == 5 && (z[0] == '+' || z[0] == '-')) {
+    int h = 0, m = 0;
+    size_t i = 1;
+    if (!digits(z, i, 2, h) || !digits(z, i, 2, m)) return std::nullopt;
+    const long off = h * 3600L + m * 60L;
+    return z[0] == '-' ? -off : off;
+  }
+  static constexpr std::pair<std::string_view, long> known[] = {
+      {"UTC", 0},          {"GMT", 0},          {"Z", 0},           {"WET", 0},
+      {"WEST", 3600},      {"BST", 3600},       {"CET", 3600},      {"CEST", 7200},
+      {"MET", 3600},       {"MEST", 7200},      {"EET", 7200},      {"EEST", 10800},
+      {"MSK", 10800},      {"JST", 9 * 3600},   {"KST", 9 * 3600},  {"HKT", 8 * 3600},
+      {"SGT", 8 * 3600},   {"AWST", 8 * 3600},  {"AEST", 10 * 3600}, {"AEDT", 11 * 3600},
+      {"ACST", 34200},     {"ACDT", 37800},     {"NZST", 12 * 3600}, {"NZDT", 13 * 3600},
+      {"EST", -5 * 3600},  {"EDT", -4 * 3600},  {"CST", -6 * 3600}, {"CDT", -5 * 3600},
+      {"MST", -7 * 3600},  {"MDT", -6 * 3600},  {"PST", -8 * 3600}, {"PDT", -7 * 3600},
+      {"AKST", -9 * 3600}, {"AKDT", -8 * 3600}, {"HST", -10 * 3600}, {"NST", -12600},
+      {"NDT", -9000},      {"AST", -4 * 3600},  {"ADT", -3 * 3600}};
+  for (const auto& [name, off] : known)
+    if (z == name) return off;
+  return std::nullopt;
+}
+
 }  // namespace crashsift::input::text

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,11 @@ class LocalClock {
 };
 
 bool valid_civil(const CivilTime& c);
+
+// Seconds east of UTC for a zone abbreviation as systemctl/journalctl print it ("CEST", "UTC",
+// "JST", "+0200"), for the common zones; nullopt when unknown or ambiguous (IST, CST stays
+// US Central as systemd users mean it).
+std::optional<long> offset_of_zone_abbreviation(std::string_view abbrev);
 
 // "line of 20000000 bytes is longer than the 16777216-byte line limit"-style reason.
 std::string overlong_reason(std::uint64_t size, size_t max_line);

@@ -429,6 +429,10 @@ TEST_CASE("short: a paste from an issue thread (prompt, fence, quote, status hea
   CHECK(p.events[1].kernel);
   CHECK(p.events[1].message.rfind("Out of memory: Killed process 1234 (node)", 0) == 0);
   CHECK(p.report.skipped == 0);
+  // The status header is handed on as pasted text for the systemctl-status witness.
+  REQUIRE(p.pasted.size() == 4);
+  CHECK(p.pasted[0].message == "\xc3\x97 app.service - My App");
+  CHECK(p.pasted[3].message == "Main PID: 1234 (code=killed, signal=KILL)");
   CHECK(has_note_containing(p.report, "shell prompt"));
   CHECK(has_note_containing(p.report, "systemctl status"));
 }
@@ -495,6 +499,8 @@ TEST_CASE("short: lines that fit no shape are skipped with a reason") {
                             "Nov 23 07:57:41 no tag in this line\n"
                             "Nov 23 07:57:41 h a[1]: ok\n");
   CHECK(p.events.size() == 1);
+  REQUIRE(p.pasted.size() == 1);  // still skipped as a journal line, but read as pasted text
+  CHECK(p.pasted[0].message == "hello world");
   CHECK(p.report.skipped == 2);
   REQUIRE(p.report.first_skips.size() == 2);
   CHECK(p.report.first_skips[0].reason.find("not a journalctl line") != std::string::npos);
@@ -584,4 +590,23 @@ TEST_CASE("cat probe: any text, never binary") {
   CHECK(input::cat_format().probe("Started app.service - My App.\n"));
   CHECK(input::cat_format().probe(read_testdata("journals/v252-samples/journalctl-v252.cat.txt")));
   CHECK_FALSE(input::cat_format().probe(std::string("ELF\0\0\0\x01\x02", 8)));
+}
+
+TEST_CASE("short: a systemd line pasted without its timestamp keeps its tag, not a time") {
+  const auto p = parse_with(shortp(), "systemd[1]: app.service: Main process exited, code=dumped, status=6/ABRT\n");
+  REQUIRE(p.events.size() == 1);
+  CHECK(p.events[0].identifier == "systemd");
+  CHECK(p.events[0].pid == 1);
+  CHECK_FALSE(p.events[0].time);
+  CHECK(p.events[0].message == "app.service: Main process exited, code=dumped, status=6/ABRT");
+}
+
+TEST_CASE("short: systemctl status states the year and zone of its yearless journal tail") {
+  const auto p = parse_with(shortp(),
+                            "\xc3\x97 app.service - My App\n"
+                            "     Active: failed (Result: exit-code) since Tue 2023-05-02 10:11:12 CEST; 2min ago\n"
+                            "May 02 10:11:12 web1 systemd[1]: app.service: Main process exited, code=exited, status=1/FAILURE\n");
+  REQUIRE(p.events.size() == 1);
+  CHECK(p.events[0].time == utc(2023, 5, 2, 8, 11, 12));  // CEST = UTC+2
+  CHECK(has_note_containing(p.report, "CEST"));
 }

@@ -17,7 +17,8 @@
 namespace crashsift::testing {
 
 struct Parsed {
-  std::vector<Event> events;
+  std::vector<Event> events;   // journal records
+  std::vector<Event> pasted;   // other text handed on for the witness recognizers (Event::pasted)
   InputReport report;
 };
 
@@ -32,7 +33,8 @@ inline Parsed parse_with(const input::FormatParser& parser, std::string_view byt
   Parsed out;
   auto src = input::memory_source(bytes);
   input::LineReader reader(*src, options.max_line);
-  parser.parse(reader, options, out.report, [&](const Event& e) { out.events.push_back(e); });
+  parser.parse(reader, options, out.report,
+               [&](const Event& e) { (e.pasted ? out.pasted : out.events).push_back(e); });
   return out;
 }
 
