@@ -82,6 +82,73 @@ std::optional<CrashMessage> python_traceback(const Lines& lines) {
   return std::nullopt;
 }
 
+// --- JVM: "java.lang.OutOfMemoryError: Java heap space" (also after "Terminating due to"), and
+// hs_err's "# A fatal error has been detected by the Java Runtime Environment:" + "#  SIGSEGV (0xb) ...".
+std::optional<CrashMessage> jvm_crash(const Lines& lines) {
+  auto oom = find_last(lines, [](std::string_view l) { return contains(l, "java.lang.OutOfMemoryError"); });
+  if (oom) return CrashMessage{std::string(trim(lines[*oom])), "jvm-out-of-memory", *oom};
+  auto fatal = find_last(lines, [](std::string_view l) {
+    return contains(l, "A fatal error has been detected by the Java Runtime Environment");
+  });
+  if (!fatal) return std::nullopt;
+  for (size_t i = *fatal + 1; i < lines.size() && i < *fatal + 6; ++i) {
+    const std::string_view t = trim(lines[i]);
+    if (starts_with(t, "#  SIG")) return CrashMessage{std::string(trim(t.substr(1))), "jvm-fatal-error", i};
+  }
+  return CrashMessage{std::string(trim(lines[*fatal])), "jvm-fatal-error", *fatal};
+}
+
+// --- Rust's allocation failure: "memory allocation of 8589934592 bytes failed" (then abort).
+std::optional<CrashMessage> rust_alloc(const Lines& lines) {
+  auto i = find_last(lines, [](std::string_view l) {
+    const std::string_view t = trim(l);
+    return starts_with(t, "memory allocation of ") && ends_with(t, " bytes failed");
+  });
+  if (!i) return std::nullopt;
+  return CrashMessage{std::string(trim(lines[*i])), "rust-alloc-failed", *i};
+}
+
+// --- glibc's own aborts: heap corruption and the stack protector.
+std::optional<CrashMessage> glibc_abort(const Lines& lines) {
+  auto i = find_last(lines, [](std::string_view l) {
+    const std::string_view t = trim(l);
+    return starts_with(t, "free(): ") || starts_with(t, "malloc(): ") || starts_with(t, "realloc(): ") ||
+           starts_with(t, "double free or corruption") || starts_with(t, "corrupted size vs. prev_size") ||
+           starts_with(t, "malloc_consolidate(): ") || starts_with(t, "munmap_chunk(): ") ||
+           starts_with(t, "*** stack smashing detected ***") || starts_with(t, "*** buffer overflow detected ***");
+  });
+  if (!i) return std::nullopt;
+  return CrashMessage{std::string(trim(lines[*i])), "glibc-abort", *i};
+}
+
+// --- Go's signal dump without a panic: "SIGABRT: abort" / "SIGSEGV: segmentation violation"
+// followed by "PC=0x... m=0 sigcode=...".
+std::optional<CrashMessage> go_signal(const Lines& lines) {
+  auto i = find_last(lines, [](std::string_view l) {
+    return starts_with(l, "SIG") && l.find(": ") != std::string_view::npos && l.find(": ") < 10;
+  });
+  if (!i || *i + 1 >= lines.size() || !starts_with(trim(lines[*i + 1]), "PC=")) return std::nullopt;
+  return CrashMessage{std::string(trim(lines[*i])), "go-signal", *i};
+}
+
+// --- The application's own last fatal record: a pino/bunyan level 60 or a "fatal" level.
+std::optional<CrashMessage> app_fatal_record(const Lines& lines) {
+  auto i = find_last(lines, [](std::string_view l) {
+    const std::string_view t = trim(l);
+    return starts_with(t, "{") && (contains(t, "\"level\":60") || contains(t, "\"level\":\"fatal\"") ||
+                                   contains(t, "\"severity\":\"FATAL\"") || contains(t, "\"level\":\"FATAL\""));
+  });
+  if (!i) return std::nullopt;
+  const std::string_view t = trim(lines[*i]);
+  for (std::string_view key : {"\"msg\":\"", "\"message\":\""}) {
+    const size_t at = t.find(key);
+    if (at == std::string_view::npos) continue;
+    const std::string_view rest = t.substr(at + key.size());
+    return CrashMessage{std::string(rest.substr(0, rest.find('"'))), "app-fatal", *i};
+  }
+  return CrashMessage{std::string(t.substr(0, 200)), "app-fatal", *i};
+}
+
 bool is_js_frame(std::string_view l) {
   const std::string_view t = trim(l);
   return starts_with(t, "at ") && l.size() > t.size();  // indented "at ..." (4 spaces Node, 6 Bun)
@@ -147,11 +214,20 @@ std::optional<CrashMessage> fatal_line(const Lines& lines) {
 std::optional<CrashMessage> find_crash_message(const std::vector<std::string_view>& lines) {
   // Most specific first: a Bun panic banner also contains "panic:", a V8 OOM has frames, etc.
   using Finder = std::optional<CrashMessage> (*)(const Lines&);
-  static constexpr Finder finders[] = {bun_crash, v8_fatal, go_crash, rust_panic, python_traceback,
-                                       node_rejection, js_uncaught, fatal_line};
+  static constexpr Finder finders[] = {bun_crash,   v8_fatal,      go_crash,     go_signal,   rust_alloc,
+                                       rust_panic,  jvm_crash,     glibc_abort,  python_traceback,
+                                       node_rejection, js_uncaught, app_fatal_record, fatal_line};
   for (Finder f : finders)
     if (auto m = f(lines)) return m;
   return std::nullopt;
+}
+
+bool is_crash_header(std::string_view line) {
+  const std::string_view t = trim(line);
+  return starts_with(t, "panic: ") || starts_with(t, "fatal error: ") || starts_with(t, "FATAL ERROR: ") ||
+         starts_with(t, "Traceback (most recent call last):") || (starts_with(t, "thread '") && contains(t, "panicked at")) ||
+         starts_with(t, "panic(") || contains(t, "java.lang.OutOfMemoryError") ||
+         (starts_with(t, "SIG") && t.find(": ") != std::string_view::npos && t.find(": ") < 10);
 }
 
 std::string find_runtime_version(std::string_view line) {
@@ -172,7 +248,8 @@ std::string find_runtime_version(std::string_view line) {
 
 bool is_runtime_heap_oom(std::string_view kind) {
   return kind == "v8-heap-limit" || kind == "bun-out-of-memory" || kind == "jsc-out-of-memory" ||
-         kind == "go-out-of-memory" || kind == "python-memory-error";
+         kind == "go-out-of-memory" || kind == "python-memory-error" || kind == "rust-alloc-failed" ||
+         kind == "jvm-out-of-memory";
 }
 
 }  // namespace crashsift::classify

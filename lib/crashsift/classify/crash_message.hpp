@@ -24,6 +24,11 @@ std::optional<CrashMessage> find_crash_message(const std::vector<std::string_vie
 
 // "Bun v1.3.13" from "Bun v1.3.13 (bf2e2cec) Linux x64" or "Bun v1.4.5 (Linux x64)";
 // "Node.js v20.20.2". Empty when the line names no runtime.
+// The first line of a runtime's crash dump ("panic: ...", "fatal error: ...", "Traceback ...",
+// "FATAL ERROR: ...", "SIGABRT: abort"): kept aside per process, because a goroutine dump or a
+// long stack can push it out of the bounded output tail.
+bool is_crash_header(std::string_view line);
+
 std::string find_runtime_version(std::string_view line);
 
 // True when the crash kind means the runtime's own heap was exhausted.

@@ -52,6 +52,7 @@ struct Exit {
   std::optional<UsecUtc> exited_at;
   bool time_has_usec = true;
   std::uint32_t input = 0;          // which input the exit record came from
+  std::uint64_t arrival = 0;        // the record's position in the run's event order (pastes)
 
   ExitClass cls = ExitClass::unknown;
   OomKind oom_kind = OomKind::none;

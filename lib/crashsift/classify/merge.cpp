@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
+#include <string>
 
 #include "crashsift/classify/systemd_lines.hpp"
 #include "crashsift/core/text.hpp"
@@ -16,6 +18,8 @@ constexpr UsecUtc one_second = usec_per_sec;
 // few seconds, a coredump entry follows it by the time the core takes to write.
 constexpr UsecUtc joins_before = 30 * one_second;
 constexpr UsecUtc joins_after = 60 * one_second;
+// A paste-order join reaches at most this many lines ahead (a goroutine dump is long).
+constexpr UsecUtc max_paste_distance = 400;
 
 bool same_boot(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
 bool same_host(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
@@ -53,11 +57,18 @@ class Merger {
     for (size_t i = 0; i < exits_.size(); ++i) order_of_.push_back(0);
   }
 
-  void add(Witness&& w, std::uint64_t exit_order_hint) {
-    (void)exit_order_hint;
+  void add(Witness&& w) {
     if (auto c = find(w)) return join(std::move(w), c->exit, c->joined_by);
+    // A runtime's last words in an input that records deaths (a journal): they belong to one of
+    // its exits, but not one that can be told apart — a guessed join would be worse than none.
+    if (!w.states_cause && input_has_records(w.input)) {
+      ++unjoined_[w.kind];
+      return;
+    }
     create(std::move(w));
   }
+
+  const std::map<std::string, int>& unjoined() const { return unjoined_; }
 
  private:
   // Does this exit's process conflict with the witness's? Two different PIDs in the same PID
@@ -85,7 +96,11 @@ class Merger {
       if (!same_boot(w.boot_id, x.boot_id) || !same_host(w.host, x.hostname)) continue;
       if (how_conflict(w, x) || unit_conflict(w, x)) continue;
       const UsecUtc d = (w.time && x.exited_at) ? std::llabs(*w.time - *x.exited_at) : 0;
-      if (w.pid && x.pid && *w.pid == *x.pid) {
+      // Two witnesses of one kind are two deaths — unless they name the same PID at the same
+      // time (systemd-coredump's early "terminated abnormally" line and its "dumped core").
+      const bool same_pid = w.pid && x.pid && *w.pid == *x.pid;
+      if (has_kind(x, w.kind) && !(same_pid && near(w, x, 5 * one_second, 5 * one_second))) continue;
+      if (same_pid) {
         if (near(w, x, 3600 * one_second, joins_after)) offer(i, "pid+time", d);
         else if (!w.time || !x.exited_at) offer(i, "pid", d + one_second);
         continue;
@@ -103,8 +118,55 @@ class Merger {
       if (!w.comm.empty() && same_comm(w.comm, x) && (near(w, x) || (both_untimed(w, x) && close_in_order(w, i))))
         offer(i, "comm+time", d + 4 * one_second);
     }
+    if (!best && w.unit.empty() && w.cgroup.empty()) return by_paste_order(w);
     return best;
   }
+
+  // One death has one witness of each kind: two "Segmentation fault" lines are two deaths.
+  static bool has_kind(const Exit& x, const std::string& kind) {
+    for (const auto& r : x.witnesses)
+      if (r.kind == kind) return true;
+    return false;
+  }
+
+  // Evidence that names no process or unit and has no time (a runtime's message, a shell's
+  // "Aborted (core dumped)") in a paste without times: the death recorded right after it in the
+  // same input — the record of a death follows the dying process's last words.
+  std::optional<Candidate> by_paste_order(const Witness& w) const {
+    std::optional<Candidate> best;
+    int records_in_reach = 0;
+    for (size_t i = 0; i < exits_.size(); ++i) {
+      const Exit& x = exits_[i];
+      if (x.input != w.input || w.time || x.exited_at || has_kind(x, w.kind) || how_conflict(w, x) ||
+          pid_conflict(w, x))
+        continue;
+      if (!w.comm.empty() && !x.process_name.empty() && !same_comm(w.comm, x)) continue;
+      const std::uint64_t pos = x.arrival ? x.arrival : order_of_created(i);
+      if (pos < w.order) continue;
+      const UsecUtc distance = static_cast<UsecUtc>(pos - w.order);
+      if (distance > max_paste_distance) continue;
+      if (made_from_record(x)) ++records_in_reach;
+      if (!best || distance < best->distance) best = Candidate{i, "paste-order", distance};
+    }
+    // Journal records of several deaths within reach (units' output interleaves in a journal):
+    // the order does not tell which one these last words belong to.
+    if (best && made_from_record(exits_[best->exit]) && records_in_reach > 1) return std::nullopt;
+    return best;
+  }
+
+  static bool made_from_record(const Exit& x) {
+    return !x.witnesses.empty() && x.witnesses.front().joined_by == "created" &&
+           (x.witnesses.front().kind == "exit-record" || x.witnesses.front().kind == "unit-result" ||
+            x.witnesses.front().kind == "deactivated");
+  }
+
+  bool input_has_records(std::uint32_t input) const {
+    for (const auto& x : exits_)
+      if (x.input == input && made_from_record(x)) return true;
+    return false;
+  }
+
+  std::uint64_t order_of_created(size_t i) const { return i < order_of_.size() ? order_of_[i] : 0; }
 
   // Kernel comm is cut to 15 bytes; a unit's program name often equals the comm.
   static bool same_comm(std::string_view comm, const Exit& x) {
@@ -146,8 +208,10 @@ class Merger {
     if (w.when == WhenKnown::none) x.missing.push_back("no time of death in the input");
     if (x.unit.empty()) x.missing.push_back("no unit: " + w.kind + " evidence only");
     x.witnesses.push_back(WitnessRef{w.kind, "created", w.lines.empty() ? Origin{} : w.lines.front().origin});
+    x.arrival = w.order;
     exits_.push_back(std::move(x));
     facts_.push_back(f);
+    order_of_.push_back(w.order);
   }
 
   static void apply(const Witness& w, Exit& x, ExitFacts& f) {
@@ -170,6 +234,7 @@ class Merger {
     if (x.unit_result.empty()) x.unit_result = w.unit_result;
     if (w.oom != OomKind::none) f.stated_oom = w.oom;
     if (w.watchdog) f.watchdog_line = true;
+    if (w.external_kill) f.external_kill = true;
     if (f.timeout_state.empty()) f.timeout_state = w.timeout_state;
     if (w.kernel_oom && !f.kernel_oom) {
       f.kernel_oom = w.kernel_oom;
@@ -196,17 +261,24 @@ class Merger {
   std::vector<Exit>& exits_;
   std::vector<ExitFacts>& facts_;
   std::vector<std::uint64_t> order_of_;
+  std::map<std::string, int> unjoined_;
 };
 
 }  // namespace
 
-void merge_witnesses(std::vector<Exit>& exits, std::vector<ExitFacts>& facts, std::vector<Witness>&& witnesses) {
+std::vector<std::string> merge_witnesses(std::vector<Exit>& exits, std::vector<ExitFacts>& facts,
+                                         std::vector<Witness>&& witnesses) {
   // Witnesses that state a death come first, so a runtime's message (which only implies one)
   // joins the death a record states instead of making its own.
   std::stable_sort(witnesses.begin(), witnesses.end(),
                    [](const Witness& a, const Witness& b) { return a.states_cause > b.states_cause; });
   Merger m(exits, facts);
-  for (auto& w : witnesses) m.add(std::move(w), 0);
+  for (auto& w : witnesses) m.add(std::move(w));
+  std::vector<std::string> notes;
+  for (const auto& [kind, n] : m.unjoined())
+    notes.push_back(std::to_string(n) + " " + kind + " message(s) could not be tied to one exit of the journal "
+                    "(several deaths are recorded around them and this form does not say whose output they are)");
+  return notes;
 }
 
 }  // namespace crashsift::classify

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "crashsift/classify/crash_message.hpp"
+#include "crashsift/classify/systemd_lines.hpp"
 #include "crashsift/core/text.hpp"
 
 namespace crashsift::classify {
@@ -43,6 +44,10 @@ std::optional<Verdict> rule_oomd(const Exit&, const ExitFacts& f) {
 // cgroup v2 + systemd >= 243: PID 1 read memory.events and says so; result 'oom-kill'.
 std::optional<Verdict> rule_systemd_oom(const Exit& x, const ExitFacts& f) {
   if (!f.oom_unit_line && x.unit_result != "oom-kill") return std::nullopt;
+  // OOMPolicy=stop: the kernel killed a child, systemd then stopped the main process with
+  // SIGTERM. The main process's own death is that stop, unless the kill line names it.
+  if ((died_by(x, "TERM") || died_by(x, "INT")) && !(f.kernel_oom && f.kernel_oom_match == MatchKind::pid))
+    return std::nullopt;
   const OomKind kind = kind_from_kernel(f, OomKind::cgroup);
   return Verdict{ExitClass::oom, kind == OomKind::kernel ? "kernel-oom-kill" : "cgroup-oom-kill",
                  Confidence::confirmed, kind};
@@ -101,7 +106,9 @@ std::optional<Verdict> rule_fatal_signal(const Exit& x, const ExitFacts&) {
   if (!is_fatal_signal(x)) return std::nullopt;
   std::string cause;
   if (x.reason_kind == "bun-panic") cause = "bun-panic";
-  else if (died_by(x, "ABRT")) cause = x.reason_kind.empty() ? "abort" : x.reason_kind + "-abort";
+  // The app's own last fatal record names the reason, not the mechanism: still a plain abort.
+  else if (died_by(x, "ABRT"))
+    cause = x.reason_kind.empty() || x.reason_kind == "app-fatal" ? "abort" : x.reason_kind + "-abort";
   else if (died_by(x, "SEGV")) cause = "segv";
   else if (died_by(x, "BUS")) cause = "bus-error";
   else if (died_by(x, "ILL")) cause = "illegal-instruction";
@@ -111,11 +118,34 @@ std::optional<Verdict> rule_fatal_signal(const Exit& x, const ExitFacts&) {
   return Verdict{ExitClass::segfault, cause};
 }
 
+// Bun's crash handler caught a fatal signal and printed its panic banner; the signal itself is
+// not in the evidence (raw stderr without the shell's line).
+std::optional<Verdict> rule_bun_panic(const Exit& x, const ExitFacts&) {
+  if (x.reason_kind != "bun-panic" || !x.signal.empty() || !x.exit_kind.empty()) return std::nullopt;
+  return Verdict{ExitClass::segfault, "bun-panic", Confidence::inferred};
+}
+
+// Only a coredump record tells of this death (coredumpctl, systemd-coredump's line): the
+// process dumped core, so a fatal signal ended it even where the record does not name it.
+std::optional<Verdict> rule_core_dumped(const Exit& x, const ExitFacts& f) {
+  if (!f.coredump || !x.signal.empty() || (x.exit_kind != "dumped" && !x.exit_kind.empty())) return std::nullopt;
+  return Verdict{ExitClass::segfault, "core-dump", Confidence::inferred};
+}
+
 // An unexplained SIGKILL: something outside killed it; OOM cannot be ruled out without the
 // kernel's log, so it stays inferred.
 std::optional<Verdict> rule_unknown_kill(const Exit& x, const ExitFacts&) {
   if (!died_by(x, "KILL")) return std::nullopt;
   return Verdict{ExitClass::killed, "sigkill", Confidence::inferred};
+}
+
+// A killer outside the process sent the signal and said so (earlyoom's "sending SIGTERM to
+// process", supervisord's "terminated by SIGTERM; not expected"): an external kill, not a stop.
+std::optional<Verdict> rule_external_signal(const Exit& x, const ExitFacts& f) {
+  if (!f.external_kill || x.signal.empty() || is_fatal_signal(x)) return std::nullopt;
+  std::string cause = "sig" + x.signal;
+  for (auto& c : cause) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Verdict{ExitClass::killed, cause};
 }
 
 // SIGTERM/SIGINT/SIGHUP/SIGPIPE: systemd counts these as a clean daemon exit; a failing result
@@ -130,15 +160,24 @@ std::optional<Verdict> rule_clean_signal(const Exit& x, const ExitFacts&) {
 }
 
 std::string cause_for_exit_code(const Exit& x) {
-  if (!x.reason_kind.empty() && x.reason_kind != "fatal-message") return x.reason_kind;
+  if (!x.reason_kind.empty() && x.reason_kind != "fatal-message" && x.reason_kind != "app-fatal") return x.reason_kind;
   if (*x.code == 203) return "exec-failed";
   if (*x.code >= 200 && *x.code <= 245) return "spawn-failed";
   return "exit-code";
 }
 
 std::optional<Verdict> rule_exit_code(const Exit& x, const ExitFacts&) {
-  if (x.exit_kind != "exited" || !x.code) return std::nullopt;
+  if (x.exit_kind != "exited") return std::nullopt;
+  // A runtime that can only end by exit() (an uncaught exception, a Go panic) with no status shown.
+  if (!x.code) return Verdict{ExitClass::self_exit, x.reason_kind.empty() ? "exit-code" : x.reason_kind, Confidence::inferred};
   if (*x.code == 0) return Verdict{ExitClass::clean, "exit-success"};
+  // 128+N after a stop request: the process died of the stop's signal through its own handler
+  // (a JVM exits 143 on SIGTERM), which systemd counts as a failure: an external kill.
+  if (x.stop_requested && *x.code > 128 && *x.code <= 128 + 31) {
+    std::string cause = "sig" + signal_name(*x.code - 128) + "-exit";
+    for (auto& c : cause) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return Verdict{ExitClass::killed, cause};
+  }
   return Verdict{ExitClass::self_exit, cause_for_exit_code(x)};
 }
 
@@ -181,7 +220,7 @@ void add_missing(Exit& x, const ExitFacts& f) {
 void classify_exit(Exit& x, const ExitFacts& f) {
   static constexpr Rule rules[] = {rule_oomd,        rule_systemd_oom,  rule_runtime_heap,
                                    rule_kernel_oom_line, rule_stated_oom, rule_watchdog, rule_timeout,
-                                   rule_client_kill, rule_fatal_signal, rule_unknown_kill,
+                                   rule_client_kill, rule_fatal_signal, rule_bun_panic, rule_core_dumped, rule_external_signal, rule_unknown_kill,
                                    rule_clean_signal, rule_exit_code,   rule_result_only};
   Verdict v{ExitClass::unknown, "unexplained", Confidence::inferred};
   for (Rule r : rules) {

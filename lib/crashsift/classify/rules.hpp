@@ -21,6 +21,7 @@ struct ExitFacts {
   bool runtime_limit_line = false;
   std::string timeout_state;         // "stop-sigterm", "start", … from "State '…' timed out"
   bool client_kill = false;          // "Sent signal SIGKILL to main process … on client request."
+  bool external_kill = false;        // a witness says a killer outside sent the signal (earlyoom, supervisor)
   bool spawn_failed = false;
   std::optional<KernelOomKill> kernel_oom;
   MatchKind kernel_oom_match = MatchKind::none;

@@ -80,13 +80,44 @@ bool parse_main_exited(std::string_view body, SystemdFact& f) {
     std::string_view name = rest.substr(slash + 1);
     // " (success)" suffix (v249+, debug level only).
     if (const size_t sp = name.find(' '); sp != std::string_view::npos) name = name.substr(0, sp);
-    f.status_name = std::string(name);
+    // A pager or terminal ellipsized the line ("status=11/S…"): the number still says it.
+    if (name.find("\xe2\x80\xa6") == std::string_view::npos && (name.empty() || name.back() != '.'))
+      f.status_name = std::string(name);
   }
   f.kind = SystemdFactKind::main_exited;
   return true;
 }
 
+// v219-v235 wordings without the "unit: " prefix: "Unit mongod.service entered failed state.",
+// "mongod.service start operation timed out. Terminating." (formats.md §1).
+std::optional<SystemdFact> parse_old_wording(std::string_view msg, std::string_view unit_field) {
+  SystemdFact f;
+  if (starts_with(msg, "Unit ") && ends_with(msg, " entered failed state.")) {
+    const std::string_view unit = msg.substr(5, msg.size() - 5 - 22);
+    if (unit.empty() || unit.find(' ') != std::string_view::npos) return std::nullopt;
+    f.unit = std::string(unit_field.empty() ? unit : unit_field);
+    f.kind = SystemdFactKind::unit_failed;  // result unknown: "" (the exit line, if any, came before)
+    return f;
+  }
+  const size_t sp = msg.find(' ');
+  if (sp == std::string_view::npos || sp > 256) return std::nullopt;
+  const std::string_view unit = msg.substr(0, sp), rest = msg.substr(sp + 1);
+  const size_t dot = unit.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  const size_t op = rest.find(" operation timed out.");
+  if (op == std::string_view::npos || op > 24) return std::nullopt;
+  f.unit = std::string(unit_field.empty() ? unit : unit_field);
+  f.kind = SystemdFactKind::state_timeout;
+  f.state = std::string(rest.substr(0, op));
+  for (auto& c : f.state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return f;
+}
+
 bool parse_failed_result(std::string_view body, SystemdFact& f) {
+  if (body == "Unit entered failed state.") {  // v229-v235, after the exit line
+    f.kind = SystemdFactKind::unit_failed;
+    return true;
+  }
   if (!starts_with(body, "Failed with result '")) return false;
   const std::string_view rest = body.substr(20);
   const size_t q = rest.find('\'');
@@ -245,7 +276,10 @@ bool looks_like_unit_name(std::string_view s) {
 std::optional<SystemdFact> parse_systemd_message(std::string_view msg, std::string_view unit_field) {
   if (msg.empty()) return std::nullopt;
   std::string_view unit, body;
-  if (!split_unit_prefix(msg, unit, body)) return parse_job_line(msg, unit_field);
+  if (!split_unit_prefix(msg, unit, body)) {
+    if (auto old = parse_old_wording(msg, unit_field)) return old;
+    return parse_job_line(msg, unit_field);
+  }
   SystemdFact f;
   f.unit = std::string(unit_field.empty() ? unit : unit_field);
   if (parse_main_exited(body, f) || parse_failed_result(body, f) || parse_misc(body, f) ||

@@ -44,9 +44,12 @@ struct ProcessTail {
   std::vector<OutputLine> ring;
   size_t next = 0, count = 0;
   std::string runtime;
+  // The last crash-dump header, kept aside: a goroutine dump or a long trace pushes it out of the ring.
+  std::optional<OutputLine> header;
 
   void push(std::string_view text, const Event& e, size_t cap, size_t max_chars) {
     if (ring.size() < cap) ring.resize(cap);
+    if (is_crash_header(text)) header = OutputLine{std::string(text.substr(0, max_chars)), e.origin.input, e.origin.line, e.time};
     OutputLine& slot = ring[next];
     slot.text.assign(text.substr(0, max_chars));
     slot.input = e.origin.input;
@@ -55,10 +58,11 @@ struct ProcessTail {
     next = (next + 1) % cap;
     count = std::min(count + 1, cap);
   }
-  // Oldest first.
+  // Oldest first; the kept crash header first of all when it has left the ring.
   std::vector<const OutputLine*> lines() const {
     std::vector<const OutputLine*> out;
     const size_t cap = ring.size();
+    if (header && count == cap && count > 0 && ring[next % cap].line > header->line) out.push_back(&*header);
     for (size_t k = 0; k < count; ++k) out.push_back(&ring[(next + cap - count + k) % cap]);
     return out;
   }
@@ -79,6 +83,7 @@ struct KernelRecord {
 };
 
 struct CoredumpRecord {
+  std::uint64_t order = 0;
   std::string boot_id;
   std::optional<UsecUtc> time;
   Origin origin;
@@ -145,6 +150,13 @@ void parse_coredump_text(std::string_view msg, CoredumpRecord& r) {
   const size_t open = rest.find('('), close = rest.find(')');
   if (r.comm.empty() && open != std::string_view::npos && close != std::string_view::npos && close > open)
     r.comm = std::string(rest.substr(open + 1, close - open - 1));
+  // v256: "Process 41870 (mpv) of user 1000 terminated abnormally with signal 11/SEGV, processing..."
+  const size_t with = rest.find("with signal ");
+  std::int64_t sig = 0;
+  if (!r.signal && with != std::string_view::npos) {
+    const std::string_view num = rest.substr(with + 12);
+    if (parse_int64(num.substr(0, num.find_first_of("/, ")), sig) && sig > 0 && sig < 65) r.signal = static_cast<int>(sig);
+  }
 }
 
 }  // namespace
@@ -178,6 +190,7 @@ struct ExitTracker::Impl {
   // ---- event dispatch ------------------------------------------------------------------
 
   std::vector<std::unique_ptr<WitnessRecognizer>> recognizers = make_witness_recognizers();
+  InputContext context;
   std::vector<Witness> witnesses;
   WitnessSink witness_sink = [this](Witness&& w) {
     w.input = input;
@@ -189,7 +202,9 @@ struct ExitTracker::Impl {
     ++arrival;
     if (!pending_text.empty() && e.time && pending_deadline_passed(*e.time)) resolve_pending_text(e.time);
     for (auto& r : recognizers) r->on_event(e, witness_sink);
-    if (e.pasted) {
+    // Other text among journal lines, or any line of a `-o cat`-shaped paste (no identifier, no
+    // PID): a kernel line in it is still the kernel's.
+    if (e.pasted || (!e.kernel && e.identifier.empty() && !e.pid)) {
       // A kernel line pasted among other text ("[ 8123.441] Out of memory: Killed process ...").
       if (auto k = kernel_text_in_paste(e.message)) {
         Event ke = e;
@@ -247,6 +262,7 @@ struct ExitTracker::Impl {
 
   void on_coredump(const Event& e) {
     CoredumpRecord r;
+    r.order = arrival;
     r.boot_id = e.boot_id;
     r.time = e.coredump_timestamp ? e.coredump_timestamp : e.time;
     r.origin = e.origin;
@@ -418,6 +434,7 @@ struct ExitTracker::Impl {
     x.exited_at = e.time;
     x.time_has_usec = e.time_has_usec;
     x.input = input;
+    x.arrival = arrival;
     x.stop_requested = u.stop_requested;
     x.evidence = std::move(u.pending);
     u.pending.clear();
@@ -453,11 +470,26 @@ struct ExitTracker::Impl {
     // Mounts, sockets and scopes deactivate too; a scope's failure (a session or container
     // killed by timeout or the OOM killer) is a death of its processes.
     if (!ends_with(unit, ".service") && !(ends_with(unit, ".scope") && result != "success")) return;
-    if (u.start_limit_pending) {
+    // systemd-coredump's per-crash helper instance is the crash machinery, not a death.
+    if (starts_with(unit, "systemd-coredump@") && result == "success") return;
+    if (u.start_limit_pending && u.last_exit) {
       // After "Start request repeated too quickly." the result line repeats the previous
-      // run's result (formats.md §1.4): it is not a new exit.
+      // run's result (formats.md §1.4): it is not a new exit — unless that exit is not in
+      // the input, when the result line is all there is of the death.
       u.start_limit_pending = false;
-      if (u.last_exit) exits[*u.last_exit].evidence.push_back(evidence("unit-result", e));
+      exits[*u.last_exit].evidence.push_back(evidence("unit-result", e));
+      return;
+    }
+    u.start_limit_pending = false;
+    if (result.empty()) {
+      // "Unit X entered failed state." (old systemd): the result is not named. After an exit
+      // line it only confirms it; alone, it is the death's only record.
+      if (u.open_exit || (u.last_exit && exits[*u.last_exit].exited_at == e.time)) {
+        exits[u.open_exit ? *u.open_exit : *u.last_exit].evidence.push_back(evidence("unit-result", e));
+        return;
+      }
+      new_exit(u, unit, e);
+      exits[*u.open_exit].evidence.push_back(evidence("unit-result", e));
       return;
     }
     if (!u.open_exit || !exits[*u.open_exit].unit_result.empty()) new_exit(u, unit, e);
@@ -810,6 +842,7 @@ static Witness coredump_witness(CoredumpRecord& c) {
   w.when = c.time ? WhenKnown::absolute : WhenKnown::none;
   w.time_has_usec = true;
   w.input = c.origin.input;
+  w.order = c.order;
   w.pid = c.pid;
   w.comm = c.comm;
   w.unit = c.unit;
@@ -836,12 +869,13 @@ static std::string joined_by(MatchKind m) {
 // The witnesses of an exit made from PID 1's lines: the exit record or result line it was made
 // from, and the kernel and coredump records joined to it.
 static void note_journal_witnesses(Exit& x, const ExitFacts& f) {
+  const Evidence* made_from = nullptr;
   for (const auto& e : x.evidence) {
-    if (e.role == "exit-record" || (e.role == "unit-result" && x.exit_kind.empty())) {
-      x.witnesses.insert(x.witnesses.begin(), WitnessRef{e.role, "created", e.origin});
-      break;
-    }
+    if (e.role == "exit-record") made_from = &e;
+    else if (!made_from && (e.role == "unit-result" || e.role == "deactivated")) made_from = &e;
   }
+  if (!made_from && !x.evidence.empty()) made_from = &x.evidence.front();
+  if (made_from) x.witnesses.insert(x.witnesses.begin(), WitnessRef{made_from->role, "created", made_from->origin});
   for (const auto& e : x.evidence) {
     if (e.role == "kernel-oom-kill") x.witnesses.push_back({e.role, joined_by(f.kernel_oom_match), e.origin});
     if (e.role == "kernel-fault") x.witnesses.push_back({e.role, joined_by(f.kernel_fault_match), e.origin});
@@ -875,7 +909,8 @@ Classified ExitTracker::finish() {
     if (a.input != b.input) return a.input < b.input;
     return a.order < b.order;
   });
-  merge_witnesses(m.exits, m.facts, std::move(orphans));
+  for (auto& note : merge_witnesses(m.exits, m.facts, std::move(orphans)))
+    m.warnings.push_back({"witness-not-joined", std::move(note)});
   for (size_t i = 0; i < m.exits.size(); ++i) {
     m.facts[i].kernel_input_present = m.facts[i].kernel_input_present || m.kernel_present;
     classify_exit(m.exits[i], m.facts[i]);
@@ -929,7 +964,10 @@ Classified ExitTracker::finish() {
 ExitTracker::ExitTracker(TrackerLimits limits) : impl_(std::make_unique<Impl>()) { impl_->limits = limits; }
 ExitTracker::~ExitTracker() = default;
 
+void ExitTracker::set_input_context(const InputContext& context) { impl_->context = context; }
+
 void ExitTracker::begin_input(std::uint32_t input_index, bool form_has_pids) {
+  for (auto& r : impl_->recognizers) r->begin_input(impl_->context);
   impl_->input = input_index;
   impl_->form_has_pids = form_has_pids;
   impl_->units.clear();

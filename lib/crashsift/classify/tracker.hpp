@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "crashsift/classify/exit.hpp"
+#include "crashsift/classify/witness.hpp"
 #include "crashsift/core/diag.hpp"
 #include "crashsift/core/event.hpp"
 
@@ -30,6 +31,8 @@ struct Classified {
 class ExitTracker {
  public:
   explicit ExitTracker(TrackerLimits limits = {});
+  // The zone and year text times without them are read in, for the witness recognizers.
+  void set_input_context(const InputContext& context);
   ~ExitTracker();
   ExitTracker(const ExitTracker&) = delete;
   ExitTracker& operator=(const ExitTracker&) = delete;

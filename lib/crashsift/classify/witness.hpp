@@ -16,6 +16,7 @@
 #include "crashsift/classify/exit.hpp"
 #include "crashsift/classify/kernel_lines.hpp"
 #include "crashsift/core/event.hpp"
+#include "crashsift/core/time.hpp"
 
 namespace crashsift::classify {
 
@@ -48,6 +49,7 @@ struct Witness {
   std::optional<KernelFault> kernel_fault;
   std::string coredump_filename, coredump_message;
   bool states_cause = true;       // false: the evidence implies the death (a runtime's message alone)
+  bool external_kill = false;     // a killer outside the process sent the signal (earlyoom, a supervisor's stop)
   std::vector<std::string> missing;
   // Where it came from: the deciding line first.
   std::vector<Evidence> lines;
@@ -61,10 +63,19 @@ using WitnessSink = std::function<void(Witness&&)>;
 
 // One shape of evidence. A recognizer sees every event of an input, in order, and keeps what a
 // multi-line shape needs between calls (a `coredumpctl info` block, a goroutine dump).
+// What a recognizer may need to read times that carry no zone or year (supervisord, pm2 and
+// apport stamps): the zone text times are read in (--tz, else local) and --year.
+struct InputContext {
+  Zone zone;
+  std::optional<int> year;
+};
+
 class WitnessRecognizer {
  public:
   virtual ~WitnessRecognizer() = default;
   virtual std::string_view name() const = 0;
+  // Start of one input; the context outlives the input.
+  virtual void begin_input(const InputContext& context) { (void)context; }
   virtual void on_event(const Event& e, const WitnessSink& out) = 0;
   // End of one input: emit what a block still open knows, and forget it.
   virtual void end_input(const WitnessSink& out) { (void)out; }

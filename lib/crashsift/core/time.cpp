@@ -1,6 +1,8 @@
 #include "crashsift/core/time.hpp"
 
+#include <cctype>
 #include <cstdio>
+#include <utility>
 #include <cstdlib>
 #include <ctime>
 #include <sys/time.h>
@@ -329,6 +331,37 @@ std::string format_duration(double seconds) {
                   static_cast<int>(a) % 86400 / 3600);
   }
   return buf;
+}
+
+std::optional<long> zone_abbreviation_offset(std::string_view z) {
+  if (!z.empty() && (z[0] == '+' || z[0] == '-')) {
+    std::string_view d = z.substr(1);
+    std::string digits;
+    for (char c : d) {
+      if (c == ':') continue;
+      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+      digits.push_back(c);
+    }
+    if (digits.size() != 2 && digits.size() != 4) return std::nullopt;
+    const long h = std::stol(digits.substr(0, 2)), m = digits.size() == 4 ? std::stol(digits.substr(2)) : 0;
+    if (h > 14 || m > 59) return std::nullopt;
+    const long off = h * 3600 + m * 60;
+    return z[0] == '-' ? -off : off;
+  }
+  static constexpr std::pair<std::string_view, long> known[] = {
+      {"UTC", 0},          {"GMT", 0},          {"Z", 0},            {"WET", 0},
+      {"WEST", 3600},      {"BST", 3600},       {"CET", 3600},       {"CEST", 7200},
+      {"MET", 3600},       {"MEST", 7200},      {"EET", 7200},       {"EEST", 10800},
+      {"MSK", 10800},      {"JST", 9 * 3600},   {"KST", 9 * 3600},   {"HKT", 8 * 3600},
+      {"SGT", 8 * 3600},   {"AWST", 8 * 3600},  {"AEST", 10 * 3600}, {"AEDT", 11 * 3600},
+      {"ACST", 34200},     {"ACDT", 37800},     {"NZST", 12 * 3600}, {"NZDT", 13 * 3600},
+      {"EST", -5 * 3600},  {"EDT", -4 * 3600},  {"CST", -6 * 3600},  {"CDT", -5 * 3600},
+      {"MST", -7 * 3600},  {"MDT", -6 * 3600},  {"PST", -8 * 3600},  {"PDT", -7 * 3600},
+      {"AKST", -9 * 3600}, {"AKDT", -8 * 3600}, {"HST", -10 * 3600}, {"NST", -12600},
+      {"NDT", -9000},      {"AST", -4 * 3600},  {"ADT", -3 * 3600}};
+  for (const auto& [name, off] : known)
+    if (z == name) return off;
+  return std::nullopt;
 }
 
 }  // namespace crashsift

@@ -44,6 +44,11 @@ class Zone {
   std::string name_;
 };
 
+// Seconds east of UTC for a zone as systemd's "%Z" and pasted logs print it: a common
+// abbreviation ("CEST", "JST", "PDT") or a numeric "+03" / "+0530" / "+05:30". Ambiguous
+// abbreviations (IST) are not guessed: nullopt.
+std::optional<long> zone_abbreviation_offset(std::string_view zone);
+
 // "2026-11-23T07:57:41.617199Z" (always UTC, microseconds, Z): the JSON contract's form.
 std::string format_rfc3339_utc(UsecUtc t);
 // "2026-11-23 16:57:41" (+ ".617199" when with_usec) in the given zone.

@@ -32,7 +32,17 @@ class CatFormat final : public FormatParser {
         ev.clear();
         ev.origin.line = line.number;
         ev.time_has_usec = false;
-        ev.message.assign(s);
+        // "systemd[1]: app.service: Main process exited, ..." pasted without timestamps: the
+        // tag still says who wrote the line.
+        std::string_view ident, message;
+        std::int64_t pid = 0;
+        if (text::split_untimed_tag(text::strip_backticks(s), ident, pid, message)) {
+          ev.identifier.assign(ident);
+          ev.pid = pid;
+          ev.message.assign(message);
+        } else {
+          ev.message.assign(s);
+        }
         out.emit(ev);
       }
     });

@@ -93,6 +93,7 @@ void ShortReader::line(const Line& line) {
   std::string_view s = text::chomp_cr(line.text);
   // Markdown quotes around a pasted excerpt: "> Nov 23 07:57:41 web1 systemd[1]: ...".
   if (!s.empty() && s.front() == '>') s = text::strip_quote(s);
+  s = text::strip_backticks(s);
   if (continuation(s)) return;
   if (text::is_blank(s)) {
     if (pending_) ++blanks_;
@@ -129,23 +130,15 @@ void ShortReader::emit_pasted(std::string_view t, std::uint64_t number) {
 // "systemd[1]: app.service: Main process exited, code=dumped, status=6/ABRT" pasted without
 // its timestamp: the tag still says who wrote it; the time is unknown.
 bool ShortReader::untimed_entry(std::string_view t, const Line& line) {
-  const size_t open = t.find('[');
-  if (open == 0 || open == std::string_view::npos || open > 64) return false;
-  for (size_t i = 0; i < open; ++i) {
-    const char c = t[i];
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '@' || c == '/'))
-      return false;
-  }
-  const size_t close = t.find("]: ", open);
-  if (close == std::string_view::npos || close - open > 12) return false;
+  std::string_view ident, message;
   std::int64_t pid = 0;
-  if (!parse_int64(t.substr(open + 1, close - open - 1), pid) || pid <= 0) return false;
+  if (!text::split_untimed_tag(t, ident, pid, message)) return false;
   flush();
   start(line.number);
-  ev_.identifier.assign(t.substr(0, open));
+  ev_.identifier.assign(ident);
   ev_.pid = pid;
   ev_.time_has_usec = false;
-  ev_.message.assign(t.substr(close + 3));
+  ev_.message.assign(message);
   ++untimed_;
   flush();
   return true;
@@ -160,6 +153,10 @@ void ShortReader::learn_from_status(std::string_view t) {
   if (at == std::string_view::npos) {
     at = t.find("begin at ");
     skip_len = 9;
+  }
+  if (at == std::string_view::npos) {
+    at = t.find("begins at ");
+    skip_len = 10;
   }
   if (at == std::string_view::npos) return;
   std::string_view rest = t.substr(at + skip_len);
@@ -305,6 +302,12 @@ void ShortReader::resolve(const Stamp& st) {
         const UsecUtc t = clock_.to_utc(st.local);
         if (clock_.zone().abbreviation_at(t) != st.zone_abbrev) zone_mismatch_.assign(st.zone_abbrev);
       }
+      // The line states its zone: a known abbreviation's offset beats the zone we guess.
+      if (const auto off = st.zone_abbrev.empty() ? std::nullopt : text::offset_of_zone_abbreviation(st.zone_abbrev);
+          off && !zone_mismatch_.empty()) {
+        ev_.time = usec_from_civil_utc(st.local) - static_cast<UsecUtc>(*off) * usec_per_sec;
+        break;
+      }
       ev_.time = clock_.to_utc(st.local);
       break;
     case StampKind::yearless: {
@@ -442,14 +445,21 @@ bool probe_short(std::string_view head) {
   int considered = 0, entries = 0;
   while (considered < 10 && lines.next(l)) {
     if (!l.empty() && l.front() == '>') l = text::strip_quote(l);
-    if (text::is_blank(l) || l.front() == ' ' || l.front() == '\t') continue;
+    if (text::is_blank(l)) continue;
+    // A paste indented by a few spaces (a Markdown list, an e-mail); deeper indents continue
+    // a multi-line message.
+    const size_t indent = text::leading_spaces(l);
+    if (indent > 4) continue;
+    l = text::strip_backticks(l.substr(indent));
     if (text::classify_decoration(l) != text::Decoration::none) continue;
     ++considered;
     Stamp st;
     Tag tag;
     if (line_shape(l, st, tag) == Shape::entry) ++entries;
   }
-  return entries > 0 && entries * 3 >= considered * 2;
+  // Pastes mix prose, prompts and journal lines; a third of the head being journal lines is
+  // enough, since the other lines are handed on as pasted text, not lost.
+  return entries > 0 && entries * 3 >= considered;
 }
 
 class ShortFormat final : public FormatParser {

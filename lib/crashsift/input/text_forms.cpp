@@ -1,3 +1,4 @@
+#include <cctype>
 #include "crashsift/input/text_forms.hpp"
 
 #include <cstring>
@@ -287,28 +288,28 @@ Decoration classify_decoration(std::string_view t) {
   return Decoration::none;
 }
 
-std::optional<long> offset_of_zone_abbreviation(std::string_view z) {
-  if (z.size() == 5 && (z[0] == '+' || z[0] == '-')) {
-    int h = 0, m = 0;
-    size_t i = 1;
-    if (!digits(z, i, 2, h) || !digits(z, i, 2, m)) return std::nullopt;
-    const long off = h * 3600L + m * 60L;
-    return z[0] == '-' ? -off : off;
+bool split_untimed_tag(std::string_view t, std::string_view& ident, std::int64_t& pid, std::string_view& message) {
+  const size_t open = t.find('[');
+  if (open == 0 || open == std::string_view::npos || open > 64) return false;
+  for (size_t i = 0; i < open; ++i) {
+    const char c = t[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '@' || c == '/'))
+      return false;
   }
-  static constexpr std::pair<std::string_view, long> known[] = {
-      {"UTC", 0},          {"GMT", 0},          {"Z", 0},           {"WET", 0},
-      {"WEST", 3600},      {"BST", 3600},       {"CET", 3600},      {"CEST", 7200},
-      {"MET", 3600},       {"MEST", 7200},      {"EET", 7200},      {"EEST", 10800},
-      {"MSK", 10800},      {"JST", 9 * 3600},   {"KST", 9 * 3600},  {"HKT", 8 * 3600},
-      {"SGT", 8 * 3600},   {"AWST", 8 * 3600},  {"AEST", 10 * 3600}, {"AEDT", 11 * 3600},
-      {"ACST", 34200},     {"ACDT", 37800},     {"NZST", 12 * 3600}, {"NZDT", 13 * 3600},
-      {"EST", -5 * 3600},  {"EDT", -4 * 3600},  {"CST", -6 * 3600}, {"CDT", -5 * 3600},
-      {"MST", -7 * 3600},  {"MDT", -6 * 3600},  {"PST", -8 * 3600}, {"PDT", -7 * 3600},
-      {"AKST", -9 * 3600}, {"AKDT", -8 * 3600}, {"HST", -10 * 3600}, {"NST", -12600},
-      {"NDT", -9000},      {"AST", -4 * 3600},  {"ADT", -3 * 3600}};
-  for (const auto& [name, off] : known)
-    if (z == name) return off;
-  return std::nullopt;
+  const size_t close = t.find("]: ", open);
+  if (close == std::string_view::npos || close - open > 12) return false;
+  if (!parse_int64(t.substr(open + 1, close - open - 1), pid) || pid <= 0) return false;
+  ident = t.substr(0, open);
+  message = t.substr(close + 3);
+  return true;
 }
+
+std::string_view strip_backticks(std::string_view s) {
+  const std::string_view t = trim(s);
+  if (t.size() >= 3 && t.front() == '`' && t.back() == '`' && t[1] != '`') return t.substr(1, t.size() - 2);
+  return s;
+}
+
+std::optional<long> offset_of_zone_abbreviation(std::string_view z) { return zone_abbreviation_offset(z); }
 
 }  // namespace crashsift::input::text

@@ -54,6 +54,13 @@ class LocalClock {
 
 bool valid_civil(const CivilTime& c);
 
+// "systemd[1]: app.service: ..." — an "identifier[pid]: " tag with no timestamp before it, as
+// people paste journal lines. False when the line does not start with such a tag.
+bool split_untimed_tag(std::string_view t, std::string_view& ident, std::int64_t& pid, std::string_view& message);
+
+// A pasted line wrapped in Markdown inline code: "`Apr 09 02:14:55 host app[1]: x`".
+std::string_view strip_backticks(std::string_view s);
+
 // Seconds east of UTC for a zone abbreviation as systemctl/journalctl print it ("CEST", "UTC",
 // "JST", "+0200"), for the common zones; nullopt when unknown or ambiguous (IST, CST stays
 // US Central as systemd users mean it).

@@ -157,6 +157,7 @@ class Runner {
     InputReport report;
     report.path = label;
     report.format = "journal";
+    tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, true);
     input::read_native_journal(src, options_for(index, ""), report,
                                [&](const Event& e) { tracker_.on_event(e); });
@@ -197,6 +198,7 @@ class Runner {
     const std::uint64_t total = input::file_size(path);
     const bool show_progress = q_.progress && total > progress_threshold;
     std::uint64_t next_report = progress_threshold;
+    tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, parser->name() != "cat");
     parser->parse(reader, options_for(index, path), report, [&](const Event& e) {
       tracker_.on_event(e);
@@ -230,6 +232,7 @@ class Runner {
     r.path = path;
     r.format = "journal";
     r.compression = report.compression;
+    tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, true);
     input::read_native_journal(native, options_for(index, path), r, [&](const Event& e) { tracker_.on_event(e); });
     tracker_.end_input();
@@ -414,6 +417,7 @@ class Runner {
                           "last record of the lifetime that began with " + life.start_reason +
                               (restarted ? "; a new lifetime follows" : "; the log ends here"),
                           Origin{}, life.end});
+    x.witnesses.push_back({"app-lifetime", "created", Origin{}});
     x.missing.push_back("no journal record of this exit (give the journal to know how it ended)");
     if (q_.memory_limit && correlate::ends_near_limit(app, life, *q_.memory_limit)) {
       x.cls = classify::ExitClass::oom;

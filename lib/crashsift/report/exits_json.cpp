@@ -25,6 +25,19 @@ void write_evidence(JsonWriter& w, const classify::Exit& x, const std::vector<In
   w.end_array();
 }
 
+// Every witness of this death and how it was joined to the others (crashsift-json(5)).
+void write_witnesses(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs) {
+  w.key("witnesses").begin_array();
+  for (const auto& ref : x.witnesses) {
+    w.begin_object();
+    w.field("kind", ref.kind);
+    w.field("joined_by", ref.joined_by);
+    w.field("source", origin_label(ref.origin, inputs));
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_core(JsonWriter& w, const CoreAttachment* c) {
   if (!c) {
     w.null();
@@ -83,6 +96,7 @@ void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputR
   w.field("stop_requested", x.stop_requested);
   w.field("memory_peak_bytes", x.memory_peak_bytes);
   write_evidence(w, x, inputs);
+  write_witnesses(w, x, inputs);
   w.key("missing").begin_array();
   for (const auto& m : x.missing) w.value(m);
   w.end_array();

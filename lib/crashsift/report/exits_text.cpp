@@ -59,6 +59,14 @@ std::string detail_text(const classify::Exit& x, const correlate::SamplesSummary
   return s;
 }
 
+// The UNIT column: the unit, else — for a death no evidence ties to a unit (a dmesg line, a
+// shell's message) — the process name in parentheses, so the row still says who died.
+std::string subject_text(const classify::Exit& x) {
+  if (!x.unit.empty()) return x.unit;
+  if (!x.process_name.empty()) return "(" + x.process_name + ")";
+  return "-";
+}
+
 struct Row {
   std::string time, unit, pid, cls, status, detail;
   const classify::Exit* exit;
@@ -68,7 +76,7 @@ std::vector<Row> rows_of(const ExitsReport& r, const Zone& zone) {
   std::vector<Row> rows;
   for (size_t i = 0; i < r.exits.size(); ++i) {
     const auto& x = r.exits[i];
-    rows.push_back({time_text(x, zone), x.unit, x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x),
+    rows.push_back({time_text(x, zone), subject_text(x), x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x),
                     detail_text(x, r.samples_of(i), r.core_of(i)), &x});
   }
   return rows;

@@ -17,7 +17,7 @@ const std::set<std::string> exit_keys = {
     "schema", "unit", "pid", "pid_source", "process", "host", "boot_id", "invocation_id", "started_at",
     "exited_at", "time_precision", "uptime_s", "class", "oom_kind", "cause", "confidence", "exit_kind", "code",
     "signal", "signal_number", "unit_result", "reason", "reason_kind", "runtime", "restart_counter",
-    "start_limit_hit", "stop_requested", "memory_peak_bytes", "evidence", "missing", "samples", "samples_source",
+    "start_limit_hit", "stop_requested", "memory_peak_bytes", "evidence", "witnesses", "missing", "samples", "samples_source",
     "core"};
 const std::set<std::string> evidence_keys = {"role", "text", "source", "cursor", "at"};
 const std::set<std::string> input_keys = {"path", "kind", "format", "compression", "entries", "skipped", "skipped_first",
@@ -61,6 +61,14 @@ void check_exit(simdjson::dom::object x, bool ndjson) {
     CHECK(std::string_view(e["source"]).find(':') != std::string_view::npos);
   }
   for (auto m : simdjson::dom::array(x["missing"])) CHECK(m.is_string());
+  // Every exit names at least the witness it was made from, and how each other one joined.
+  const auto witnesses = simdjson::dom::array(x["witnesses"]);
+  CHECK(witnesses.size() >= 1);
+  for (auto wi : witnesses) {
+    CHECK(keys_of(wi) == std::set<std::string>{"kind", "joined_by", "source"});
+    CHECK(std::set<std::string_view>{"created", "pid+time", "pid", "unit", "cgroup", "comm+time", "time", "paste-order"}
+              .count(std::string_view(wi["joined_by"])) == 1);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,10 @@
+// libFuzzer target for the shell job witness recognizer (body shared in witness_fuzz_support.hpp).
+#include "fuzz/witness_fuzz_support.hpp"
+
+namespace crashsift::classify {
+std::unique_ptr<WitnessRecognizer> make_witness_shell_job();
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return crashsift::fuzz::fuzz_witness(crashsift::classify::make_witness_shell_job, data, size);
+}
