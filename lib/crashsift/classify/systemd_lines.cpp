@@ -61,10 +61,16 @@ bool parse_main_exited(std::string_view body, SystemdFact& f) {
   std::string_view rest;
   if (starts_with(body, "Main process exited, ")) rest = body.substr(21);
   else if (starts_with(body, "main process exited, ")) rest = body.substr(21);
-  else return false;
+  else if (starts_with(body, "Control process exited, ") || starts_with(body, "control process exited, ")) {
+    rest = body.substr(24);  // ExecStartPre/ExecStart of a oneshot: the unit's only process
+    f.control = true;
+  } else {
+    return false;
+  }
   if (!starts_with(rest, "code=")) return false;
   rest.remove_prefix(5);
-  const size_t comma = rest.find(',');
+  // v229-v239 control-process lines print "code=exited status=1" without the comma.
+  const size_t comma = rest.find_first_of(", ");
   if (comma == std::string_view::npos) return false;
   f.exit_kind = std::string(rest.substr(0, comma));
   rest.remove_prefix(comma + 1);

@@ -36,6 +36,7 @@ struct SystemdFact {
   std::string exit_kind;       // main_exited: exited|killed|dumped
   std::optional<int> status;   // main_exited: the number
   std::string status_name;     // main_exited: "SEGV", "FAILURE", "n/a"
+  bool control = false;        // main_exited: a control process (ExecStartPre=, ExecStop=...), not the main one
   std::string result;          // unit_failed: the result string
   std::optional<int> number;   // restart counter, processes killed
   std::optional<std::int64_t> pid;  // killing_process / client_signal

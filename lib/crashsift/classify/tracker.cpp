@@ -111,6 +111,7 @@ struct UnitState {
   ExitFacts pending_facts;
   std::optional<std::int64_t> known_pid;
   std::string known_comm;
+  std::string killed_with;           // "Killing process N (comm) with signal SIGKILL" named the main PID
 };
 
 std::string key_of(std::string_view boot, std::string_view unit) {
@@ -233,6 +234,14 @@ struct ExitTracker::Impl {
   void on_kernel(const Event& e) {
     kernel_present = true;
     if (kernel.size() >= limits.max_kernel_records) return;
+    // syslog keeps the dmesg stamp: "kernel: [ 8801.220114] vsftpd[14410]: segfault at ...".
+    if (!e.message.empty() && e.message.front() == '[') {
+      if (auto k = kernel_text_in_paste(e.message); k && k->text.size() < e.message.size()) {
+        Event inner = e;
+        inner.message.assign(k->text);
+        return on_kernel(inner);
+      }
+    }
     if (auto summary = parse_oom_summary_line(e.message)) {
       last_oom_summary = std::move(summary);  // the kill line for this PID follows it
       return;
@@ -378,6 +387,7 @@ struct ExitTracker::Impl {
       u.start_limit_pending = false;
       u.known_pid.reset();
       u.known_comm.clear();
+      u.killed_with.clear();
       u.open_exit.reset();
     }
     u.fresh_start = is_starting;
@@ -405,6 +415,7 @@ struct ExitTracker::Impl {
         break;
       case SystemdFactKind::killing_process:
         ev.push_back(evidence("kill", e));
+        if (!u.known_pid && f.signal == "KILL") u.killed_with = f.signal;
         remember_pid(u, f);
         break;
       case SystemdFactKind::spawn_failed:
@@ -454,6 +465,12 @@ struct ExitTracker::Impl {
   }
 
   void on_main_exited(UnitState& u, const SystemdFact& f, const Event& e) {
+    // A control process (ExecStop=, ExecReload=) exiting after the main process: not a death of
+    // its own. Before any main exit (a failing ExecStartPre=) it is the death of the start.
+    if (f.control && u.exit_since_start) {
+      if (u.last_exit) exits[*u.last_exit].evidence.push_back(evidence("control-process", e));
+      return;
+    }
     const size_t idx = new_exit(u, f.unit, e);
     Exit& x = exits[idx];
     x.exit_kind = f.exit_kind;
@@ -472,6 +489,7 @@ struct ExitTracker::Impl {
     if (!ends_with(unit, ".service") && !(ends_with(unit, ".scope") && result != "success")) return;
     // systemd-coredump's per-crash helper instance is the crash machinery, not a death.
     if (starts_with(unit, "systemd-coredump@") && result == "success") return;
+    if (result.empty()) return on_unnamed_failure(u, unit, e);
     if (u.start_limit_pending && u.last_exit) {
       // After "Start request repeated too quickly." the result line repeats the previous
       // run's result (formats.md §1.4): it is not a new exit — unless that exit is not in
@@ -481,22 +499,30 @@ struct ExitTracker::Impl {
       return;
     }
     u.start_limit_pending = false;
-    if (result.empty()) {
-      // "Unit X entered failed state." (old systemd): the result is not named. After an exit
-      // line it only confirms it; alone, it is the death's only record.
-      if (u.open_exit || (u.last_exit && exits[*u.last_exit].exited_at == e.time)) {
-        exits[u.open_exit ? *u.open_exit : *u.last_exit].evidence.push_back(evidence("unit-result", e));
-        return;
-      }
+    if (!u.open_exit || !exits[*u.open_exit].unit_result.empty()) {
       new_exit(u, unit, e);
-      exits[*u.open_exit].evidence.push_back(evidence("unit-result", e));
-      return;
+      // No exit record (a scope has none): systemd's SIGKILL of the main process ended it.
+      if (!u.killed_with.empty() && result != "success") {
+        exits[*u.open_exit].signal = u.killed_with;
+        exits[*u.open_exit].signal_number = 9;
+      }
     }
-    if (!u.open_exit || !exits[*u.open_exit].unit_result.empty()) new_exit(u, unit, e);
     Exit& x = exits[*u.open_exit];
     x.unit_result = result;
     x.evidence.push_back(evidence(result == "success" ? "deactivated" : "unit-result", e));
     u.open_exit.reset();
+  }
+
+  // "Unit X entered failed state." (old systemd): the result is not named. After an exit line
+  // (or a start-limit line) it only confirms it; alone, it is the death's only record.
+  void on_unnamed_failure(UnitState& u, const std::string& unit, const Event& e) {
+    if (u.open_exit || u.start_limit_pending || (u.last_exit && exits[*u.last_exit].exited_at == e.time)) {
+      const size_t idx = u.open_exit ? *u.open_exit : *u.last_exit;
+      if (u.open_exit || u.last_exit) exits[idx].evidence.push_back(evidence("unit-result", e));
+      return;
+    }
+    new_exit(u, unit, e);
+    exits[*u.open_exit].evidence.push_back(evidence("unit-result", e));
   }
 
   // ---- which process was the main one --------------------------------------------------

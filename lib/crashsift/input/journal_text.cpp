@@ -13,8 +13,10 @@
 //   14:28:21 bun[4242]: ...                                           time-only paste
 //   [10463.883791] crashlab[13218]: segfault at 0 ...                 a dmesg line in a paste
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <vector>
 
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/parser.hpp"
@@ -61,6 +63,12 @@ class ShortReader {
   void resolve_time_only(CivilTime c);
   int year_for(const CivilTime& local);
   void flush();
+  void hand_out(Event& e);
+  void release_held();
+  void confirm_year_from_message(const Event& e);
+  void follow_command(std::string_view t);
+  bool terminal_wrapped(std::string_view s);
+  void drain_reversed();
   void skip(const Line& line, std::string_view why, std::string_view s);
 
   const ParseOptions& opt_;
@@ -81,6 +89,13 @@ class ShortReader {
   bool saw_mono_ = false, saw_kernel_mono_ = false, saw_unit_tags_ = false, zone_checked_ = false;
   std::string zone_mismatch_;
   std::optional<long> stated_offset_;       // seconds east of UTC, from the paste's own words
+  bool reverse_ = false;                    // the paste's command was journalctl -r
+  size_t last_len_ = 0, wrap_width_ = 0;    // terminal-wrapped lines
+  bool year_guessed_ = false;               // year from the mtime or today: lines held until confirmed
+  std::vector<Event> held_;
+  static constexpr size_t max_held = 64;
+  std::vector<Event> reversed_;             // its lines, put back in time order at its end
+  static constexpr size_t max_reversed = 200000;
   std::optional<UsecUtc> stated_since_;     // a dated time the paste states, as if UTC
 };
 
@@ -102,8 +117,12 @@ void ShortReader::line(const Line& line) {
   const size_t indent = text::leading_spaces(s);
   const std::string_view t = s.substr(indent);
   if (decoration(t, line)) return;
-  if (entry(t, indent, line)) return;
+  if (entry(t, indent, line)) {
+    last_len_ = s.size();
+    return;
+  }
   if (indent == 0 && untimed_entry(t, line)) return;
+  if (indent == 0 && terminal_wrapped(s)) return;
   // An indented line that is not at the message column: a paste that lost its alignment.
   if (pending_ && indent > 0) {
     ev_.message.append(blanks_ + 1, '\n');
@@ -114,6 +133,24 @@ void ShortReader::line(const Line& line) {
   flush();
   skip(line, indent > 0 ? "indented continuation line before any entry" : "not a journalctl line", t);
   emit_pasted(t, line.number);
+}
+
+// A line copied from a terminal that wrapped it: the entry's last line filled the width and
+// ended mid-word, and this one goes on with no indent ("...cp" / "uset=/,mems_allowed=0,...").
+// The first wrap sets the width; later ones must come close to it.
+bool ShortReader::terminal_wrapped(std::string_view s) {
+  if (!pending_ || blanks_ > 0 || last_len_ < 72 || s.empty()) return false;
+  // Bytes, not columns: a wide or multi-byte character moves the cut by a little.
+  if (wrap_width_ && (last_len_ + 4 < wrap_width_ || last_len_ > wrap_width_ + 4)) return false;
+  const char first = s.front();
+  const bool goes_on = std::islower(static_cast<unsigned char>(first)) || std::isdigit(static_cast<unsigned char>(first)) ||
+                       first == '_' || first == ',' || first == '=' || first == '/' || first == ':' || first == '-';
+  if (!goes_on || ev_.message.empty() || ev_.message.back() == '.' || ev_.message.back() == ' ') return false;
+  if (!wrap_width_) rep_.note("short: rejoined lines a terminal had wrapped at " + std::to_string(last_len_) + " columns");
+  if (!wrap_width_) wrap_width_ = last_len_;
+  ev_.message.append(s);
+  last_len_ = s.size();
+  return true;
 }
 
 // Other text pasted among journal lines — a shell's "Segmentation fault (core dumped)", a
@@ -218,7 +255,9 @@ bool ShortReader::decoration(std::string_view t, const Line& line) {
       break;
     case text::Decoration::paste:
       ++paste_;
-      break;
+      flush();
+      follow_command(t);
+      return true;
     case text::Decoration::status:
       ++status_;
       learn_from_status(t);
@@ -374,6 +413,7 @@ int ShortReader::year_for(const CivilTime& local) {
       const UsecUtc ref = opt_.reference_time ? *opt_.reference_time : now_usec();
       const CivilTime rc = clock_.to_local(ref);
       year_ = rc.year - (local.month > rc.month ? 1 : 0);
+      year_guessed_ = true;
       rep_.note(opt_.reference_time
                     ? "short: timestamps carry no year; took " + std::to_string(year_) +
                           " from the file's modification time (--year overrides)"
@@ -381,6 +421,8 @@ int ShortReader::year_for(const CivilTime& local) {
                       "assumed " + std::to_string(year_) + " from the current date (pass --year)");
     }
     start_year_ = year_;
+  } else if (reverse_) {
+    if (at(year_) - day > last_yearless_) --year_;  // newest first: "Jan 01" then "Dec 31"
   } else if (at(year_) + day < last_yearless_) {
     ++year_;
   } else if (year_ > start_year_ && at(year_) - last_yearless_ > 183 * day) {
@@ -391,9 +433,87 @@ int ShortReader::year_for(const CivilTime& local) {
 }
 
 void ShortReader::flush() {
-  if (pending_) out_.emit(ev_);
+  if (pending_) {
+    if (year_guessed_) {
+      confirm_year_from_message(ev_);
+      held_.push_back(ev_);
+      if (held_.size() >= max_held || !year_guessed_) release_held();
+    } else {
+      hand_out(ev_);
+    }
+  }
   pending_ = false;
   blanks_ = 0;
+}
+
+void ShortReader::hand_out(Event& e) {
+  if (reverse_ && reversed_.size() < max_reversed) reversed_.push_back(e);
+  else out_.emit(e);
+}
+
+void ShortReader::release_held() {
+  for (auto& e : held_) hand_out(e);
+  held_.clear();
+  year_guessed_ = false;
+}
+
+// A guessed year (from the mtime or today) gives way to one the paste states in passing: an
+// application's own "2025-03-21 17:05:41.002 INFO ..." on a "Mar 21 17:05:41" line.
+void ShortReader::confirm_year_from_message(const Event& e) {
+  if (!e.time || e.pasted) return;
+  const CivilTime local = clock_.to_local(*e.time);
+  char want[8];
+  std::snprintf(want, sizeof want, "-%02d-%02d", local.month, local.day);
+  const std::string_view m = e.message;
+  for (size_t at = m.find(want); at != std::string_view::npos; at = m.find(want, at + 1)) {
+    if (at < 4) continue;
+    int year = 0;
+    size_t i = at - 4;
+    if (!text::digits(m, i, 4, year) || year < 1990 || year > 2200) continue;
+    if (at >= 5 && std::isdigit(static_cast<unsigned char>(m[at - 5]))) continue;
+    const int delta = year - local.year;
+    if (delta != 0) {
+      auto shift = [&](Event& ev) {
+        if (!ev.time) return;
+        CivilTime c = clock_.to_local(*ev.time);
+        c.year += delta;
+        ev.time = clock_.to_utc(c);
+      };
+      for (auto& h : held_) shift(h);
+      shift(ev_);
+      year_ += delta;
+      start_year_ += delta;
+      last_yearless_ += static_cast<UsecUtc>(delta) * 365 * 86400 * usec_per_sec;
+      if (last_time_) last_time_ = ev_.time;
+      rep_.note("short: took the year " + std::to_string(year) + " from a date inside the lines (not the guess)");
+    }
+    year_guessed_ = false;
+    return;
+  }
+}
+
+// A prompt or fence ends the output of the command before it; "$ journalctl -r ..." (or
+// --reverse) says the lines that follow are newest first: they are put back in time order.
+void ShortReader::follow_command(std::string_view t) {
+  release_held();
+  drain_reversed();
+  if (!contains(t, "journalctl")) {
+    reverse_ = false;
+    return;
+  }
+  reverse_ = false;
+  for (std::string_view word : split(t, ' ')) {
+    if (word == "-r" || word == "--reverse" || (word.size() > 2 && word[0] == '-' && word[1] != '-' &&
+                                                word.find('r') != std::string_view::npos &&
+                                                word.find_first_not_of("-rxbekqa") == std::string_view::npos))
+      reverse_ = true;
+  }
+  if (reverse_) rep_.note("short: the paste's own command (journalctl -r) prints newest first: read in time order");
+}
+
+void ShortReader::drain_reversed() {
+  for (auto it = reversed_.rbegin(); it != reversed_.rend(); ++it) out_.emit(*it);
+  reversed_.clear();
 }
 
 void ShortReader::skip(const Line& line, std::string_view why, std::string_view s) {
@@ -408,6 +528,8 @@ void ShortReader::skip(const Line& line, std::string_view why, std::string_view 
 
 void ShortReader::finish() {
   flush();
+  release_held();
+  drain_reversed();
   std::string ignored;
   auto add = [&](std::uint64_t n, const char* what) {
     if (n == 0) return;
@@ -459,7 +581,7 @@ bool probe_short(std::string_view head) {
   }
   // Pastes mix prose, prompts and journal lines; a third of the head being journal lines is
   // enough, since the other lines are handed on as pasted text, not lost.
-  return entries > 0 && entries * 3 >= considered;
+  return entries > 0 && (entries * 3 >= considered || entries >= 2);
 }
 
 class ShortFormat final : public FormatParser {

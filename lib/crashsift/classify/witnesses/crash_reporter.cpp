@@ -156,6 +156,7 @@ class CrashReporter final : public WitnessRecognizer {
     if (q2 != std::string_view::npos) w.comm = std::string(after.substr(q1 + 1, q2 - q1 - 1));
     if (w.signal.empty() || !w.pid) return;
     w.exit_kind = "killed";
+    w.external_kill = true;  // earlyoom sent it: a SIGTERM here is a kill, not a stop
     emit(std::move(w), t, e, out);
   }
 

@@ -148,6 +148,8 @@ class Supervisor final : public WitnessRecognizer {
       w.signal = signal_from_text(how.substr(0, how.find_first_of(" ;")));
       if (w.signal.empty()) return std::nullopt;
       w.exit_kind = contains(how, "(core dumped)") ? "dumped" : "killed";
+      // "not expected": supervisord did not send it, so someone else killed the program.
+      w.external_kill = contains(how, "not expected");
     } else {
       return std::nullopt;
     }
