@@ -195,12 +195,26 @@ struct ExitTracker::Impl {
   std::vector<Witness> witnesses;
   WitnessSink witness_sink = [this](Witness&& w) {
     w.input = input;
+    if (stats.size() <= input) stats.resize(input + 1);
+    ++stats[input].witnesses;
     if (!w.order) w.order = arrival;
     if (witnesses.size() < limits.max_kernel_records) witnesses.push_back(std::move(w));
   };
 
+  std::vector<InputStats> stats;
+
+  void count(const Event& e) {
+    if (stats.size() <= input) stats.resize(input + 1);
+    InputStats& st = stats[input];
+    if (e.kernel) ++st.kernel_lines;
+    else if (e.pasted || (e.identifier.empty() && !e.pid)) ++st.text_lines;
+    else ++st.records;
+    if (is_service_manager(e)) ++st.manager_lines;
+  }
+
   void on_event(const Event& e) {
     ++arrival;
+    count(e);
     if (!pending_text.empty() && e.time && pending_deadline_passed(*e.time)) resolve_pending_text(e.time);
     for (auto& r : recognizers) r->on_event(e, witness_sink);
     // Other text among journal lines, or any line of a `-o cat`-shaped paste (no identifier, no
@@ -984,6 +998,7 @@ Classified ExitTracker::finish() {
                               ": its start (and any earlier exits) are not in the input (rotated or vacuumed?)"});
   }
   out.warnings = std::move(m.warnings);
+  out.inputs = std::move(m.stats);
   return out;
 }
 

@@ -22,7 +22,17 @@ struct TrackerLimits {
   size_t max_kernel_records = 100000;
 };
 
+// What one input held, for saying so when it yields no exit.
+struct InputStats {
+  std::uint64_t records = 0;          // journal records (events with an identifier or PID)
+  std::uint64_t manager_lines = 0;    // of which the service manager's
+  std::uint64_t kernel_lines = 0;
+  std::uint64_t text_lines = 0;       // pasted text / `-o cat` lines
+  std::uint64_t witnesses = 0;        // witnesses the recognizers found in it
+};
+
 struct Classified {
+  std::vector<InputStats> inputs;       // by input index
   std::vector<Exit> exits;              // sorted by exit time, duplicates across inputs merged
   std::vector<Warning> warnings;
   bool kernel_input_present = false;

@@ -246,6 +246,7 @@ class Runner {
     run.exits_before_selection = c.exits.size();
     run.kernel_input_present = c.kernel_input_present;
     run.warnings = std::move(c.warnings);
+    say_what_silent_inputs_held(c, reports_, run.warnings);  // before the exits are moved out
     const std::vector<std::string> boots = boot_order(c.exits);
     for (auto& x : c.exits)
       if (exit_selected(x, q_.selection, boots)) run.exits.push_back(std::move(x));
@@ -262,6 +263,30 @@ class Runner {
     if (!q_.app_args.empty()) attach_samples(run);
     if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(run);
     return run;
+  }
+
+  // An input that yields no exit says what was read in it, so "0 exits" is never silence.
+  static void say_what_silent_inputs_held(const classify::Classified& c, const std::vector<InputReport>& inputs,
+                                          std::vector<Warning>& warnings) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const InputReport& in = inputs[i];
+      if (!in.fatal.empty() || in.entries == 0) continue;
+      // An input whose lines joined the deaths of another (a host's dmesg) was not silent.
+      const bool has_exit = std::any_of(c.exits.begin(), c.exits.end(), [&](const classify::Exit& x) {
+        return x.input == i || std::any_of(x.evidence.begin(), x.evidence.end(),
+                                           [&](const classify::Evidence& e) { return e.origin.input == i; });
+      });
+      if (has_exit) continue;
+      const classify::InputStats st = i < c.inputs.size() ? c.inputs[i] : classify::InputStats{};
+      std::string what = in.path + " (" + in.format + "): no death found in " + std::to_string(in.entries) + " entries: " +
+                         std::to_string(st.records) + " journal record(s) (" + std::to_string(st.manager_lines) +
+                         " from the service manager), " + std::to_string(st.kernel_lines) + " kernel line(s), " +
+                         std::to_string(st.text_lines) + " line(s) of other text";
+      what += st.witnesses ? "; " + std::to_string(st.witnesses) + " piece(s) of evidence that could not be tied to a death"
+                           : "; none is an exit record, kill or fault line, coredump entry, status block, shell, "
+                             "supervisor or runtime crash message";
+      warnings.push_back({"no-exit-in-input", what});
+    }
   }
 
   // ---- cores ------------------------------------------------------------------------------
