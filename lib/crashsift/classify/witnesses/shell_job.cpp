@@ -339,6 +339,8 @@ class ShellJob final : public WitnessRecognizer {
     w.code = st.code;
     if (!st.signal.empty()) w.exit_kind = st.core ? "dumped" : "killed";
     else w.exit_kind = "exited";
+    // The shell saw its job die of a TERM/HUP/INT someone sent ("kill %1"): a kill, not a stop.
+    w.external_kill = w.signal == "TERM" || w.signal == "HUP" || w.signal == "INT";
     // A journal record of a script's output is stamped when the shell wrote the message.
     if (e.time) {
       w.time = e.time;
