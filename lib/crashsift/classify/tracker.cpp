@@ -130,9 +130,9 @@ bool is_system_daemon(std::string_view identifier, std::string_view unit) {
 
 std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
 
-bool is_service_manager(const Event& e) {
-  return e.identifier == "systemd" && !e.kernel;
-}
+// PID 1 logs through the kernel buffer early in boot and after switch-root: those entries are
+// _TRANSPORT=kernel with SYSLOG_IDENTIFIER=systemd, and still the service manager's lines.
+bool is_service_manager(const Event& e) { return e.identifier == "systemd"; }
 
 bool is_coredump_entry(const Event& e) {
   if (e.message_id == message_ids::coredump) return true;
@@ -229,12 +229,20 @@ struct ExitTracker::Impl {
         return on_kernel(ke);
       }
     }
-    if (e.kernel) return on_kernel(e);
-    if (is_coredump_entry(e)) return on_coredump(e);
-    if (is_service_manager(e)) {
-      if (auto f = parse_systemd_message(e.message, e.unit)) return on_fact(*f, e);
-      return;
+    if (e.kernel && !is_service_manager(e)) {
+      // dmesg shows the same lines as "systemd[1]: foo.service: ..." kernel text.
+      if (starts_with(e.message, "systemd[1]: ")) {
+        Event manager = e;
+        manager.kernel = false;
+        manager.identifier = "systemd";
+        manager.pid = 1;
+        manager.message.erase(0, 12);
+        return on_event_as_manager(manager);
+      }
+      return on_kernel(e);
     }
+    if (is_coredump_entry(e)) return on_coredump(e);
+    if (is_service_manager(e)) return on_event_as_manager(e);
     // `-o cat` carries no identifier: PID 1's lines are recognized by their text alone.
     if (e.identifier.empty() && !e.pid) {
       if (auto f = parse_systemd_message(e.message, e.unit)) return on_fact(*f, e);
@@ -243,6 +251,10 @@ struct ExitTracker::Impl {
     if (e.identifier == "systemd-journald" && starts_with(e.message, "Suppressed ")) return on_suppressed(e);
     if (e.line_cut) ++lines_cut[e.systemd_unit.empty() ? e.identifier : e.systemd_unit];
     on_output(e);
+  }
+
+  void on_event_as_manager(const Event& e) {
+    if (auto f = parse_systemd_message(e.message, e.unit)) on_fact(*f, e);
   }
 
   void on_kernel(const Event& e) {
