@@ -86,4 +86,7 @@ struct Exit {
   std::optional<double> uptime_s() const;
 };
 
+// Two records may be of one boot unless both name a boot and they differ.
+inline bool same_boot(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
+
 }  // namespace crashsift::classify
