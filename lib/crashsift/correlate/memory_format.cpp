@@ -226,6 +226,9 @@ std::string format_memory_json(const std::vector<MemoryView>& views, bool pretty
       w.begin_object();
       w.field("path", in.path).field("format", in.format).field_or_null("compression", in.compression);
       w.field("records", in.entries).field("skipped", in.skipped).field("bytes", in.bytes);
+      w.key("notes").begin_array();
+      for (const auto& n : in.notes) w.value(n);
+      w.end_array();
       w.field_or_null("error", in.fatal);
       w.end_object();
     }
@@ -264,14 +267,16 @@ std::vector<std::string> input_warnings(const AppData& app) {
   for (const auto& n : app.notes) out.push_back("note: " + n);
   for (const auto& in : app.inputs) {
     if (!in.fatal.empty()) out.push_back("error: " + in.path + ": " + in.fatal);
-    if (in.skipped == 0) continue;
-    std::string s = "warning: " + in.path + ": " + std::to_string(in.skipped) + " unusable line" +
-                    (in.skipped == 1 ? "" : "s");
-    for (size_t i = 0; i < in.first_skips.size(); ++i)
-      s += (i ? "; " : " (") + in.path + ":" + std::to_string(in.first_skips[i].line) + ": " +
-           in.first_skips[i].reason;
-    if (!in.first_skips.empty()) s += in.skipped > in.first_skips.size() ? "; ...)" : ")";
-    out.push_back(s);
+    if (in.skipped > 0) {
+      std::string s = "warning: " + in.path + ": " + std::to_string(in.skipped) + " unusable line" +
+                      (in.skipped == 1 ? "" : "s");
+      for (size_t i = 0; i < in.first_skips.size(); ++i)
+        s += (i ? "; " : " (") + in.path + ":" + std::to_string(in.first_skips[i].line) + ": " +
+             in.first_skips[i].reason;
+      if (!in.first_skips.empty()) s += in.skipped > in.first_skips.size() ? "; ...)" : ")";
+      out.push_back(s);
+    }
+    // Notes also when nothing was skipped: "no memory samples: saw fields ..." is one.
     for (const auto& n : in.notes) out.push_back("note: " + in.path + ": " + n);
   }
   return out;

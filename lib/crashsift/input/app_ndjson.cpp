@@ -4,9 +4,11 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "crashsift/core/text.hpp"
+#include "crashsift/input/app_fields.hpp"
 #include "crashsift/input/app_prefilter.hpp"
 
 namespace crashsift::input {
@@ -100,183 +102,15 @@ std::optional<UsecUtc> epoch_to_usec(double v) {
 
 namespace {
 
-// ---- key classification -------------------------------------------------------------------
-
-// Lowercase ASCII copy without '_' '-' '.', in a fixed buffer: "rss_MB" -> "rssmb".
-struct Folded {
-  char buf[48];
-  size_t n = 0;
-  explicit Folded(std::string_view k) {
-    for (char c : k) {
-      if (c == '_' || c == '-' || c == '.' || c == ' ') continue;
-      if (n == sizeof buf) { n = 0; break; }  // too long to be a field we know
-      buf[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    }
-  }
-  std::string_view view() const { return {buf, n}; }
-};
-
-enum class Role : std::uint8_t { none, time, level, event, message, rss, heap_used, heap_total,
-                                 external, activity, pid, version, error_obj, memory_obj,
-                                 boot_flag };
-
-// Time keys by preference: lower rank wins when a line has several.
-int time_rank(std::string_view key) {
-  static constexpr std::array<std::string_view, 9> keys{
-      "time", "timestamp", "ts", "@timestamp", "datetime", "date", "t", "timeMillis", "time_ms"};
-  for (size_t i = 0; i < keys.size(); ++i)
-    if (key == keys[i]) return static_cast<int>(i);
-  return -1;
-}
-
-int event_rank(std::string_view key) {
-  static constexpr std::array<std::string_view, 6> keys{"event", "evt", "msg", "message", "type", "name"};
-  for (size_t i = 0; i < keys.size(); ++i)
-    if (key == keys[i]) return static_cast<int>(i);
-  return -1;
-}
-
-bool is_activity_key(std::string_view folded) {
-  if (starts_with(folded, "max") || starts_with(folded, "limit") || starts_with(folded, "total"))
-    return false;
-  if (starts_with(folded, "active") && folded.size() > 6) return true;
-  static constexpr std::array<std::string_view, 5> tails{"inflight", "jobs", "connections",
-                                                         "agents", "conversations"};
-  for (auto t : tails)
-    if (ends_with(folded, t)) return true;
-  return false;
-}
-
-Role memory_role(std::string_view folded) {
-  if (starts_with(folded, "rss") || folded == "residentset" || folded == "residentsetsize")
-    return Role::rss;
-  if (starts_with(folded, "heapused")) return Role::heap_used;
-  if (starts_with(folded, "heaptotal")) return Role::heap_total;
-  if (starts_with(folded, "external")) return Role::external;
-  return Role::none;
-}
-
-Role classify_key(std::string_view key, bool top_level) {
-  const Folded f(key);
-  const std::string_view k = f.view();
-  if (const Role m = memory_role(k); m != Role::none) return m;
-  if (!top_level) return is_activity_key(k) ? Role::activity : Role::none;
-  if (time_rank(key) >= 0) return Role::time;
-  if (event_rank(key) >= 0) return Role::event;
-  if (k == "level" || k == "lvl" || k == "severity" || k == "levelname") return Role::level;
-  if (k == "pid") return Role::pid;
-  if (k == "version" || k == "appversion" || k == "serviceversion" || k == "buildversion" ||
-      k == "release")
-    return Role::version;
-  if (k == "err" || k == "error" || k == "exception" || k == "reason" || k == "errormessage")
-    return Role::error_obj;
-  if (k == "memory" || k == "mem" || k == "memoryusage" || k == "process" || k == "stats")
-    return Role::memory_obj;
-  if (k == "coldstart" || k == "boot") return Role::boot_flag;
-  if (is_activity_key(k)) return Role::activity;
-  return Role::none;
-}
-
-// ---- value helpers ------------------------------------------------------------------------
-
-struct MemUnit {
-  double factor;
-  const char* how;
-};
-
-// Unit from the field name, else from the value range: no process has an RSS or a V8 heap
-// under 64 KiB, so such a number is MiB. `external` can be that small: no range rule there.
-MemUnit memory_unit(std::string_view field, double v, bool range_rule) {
-  const Folded f(field);
-  const std::string_view k = f.view();
-  if (ends_with(k, "mb") || ends_with(k, "mib") || ends_with(k, "megabytes"))
-    return {1048576.0, "name says MB: read as MiB"};
-  if (ends_with(k, "kb") || ends_with(k, "kib")) return {1024.0, "name says KB: read as KiB"};
-  if (ends_with(k, "gb") || ends_with(k, "gib")) return {1073741824.0, "name says GB: read as GiB"};
-  if (ends_with(k, "bytes")) return {1.0, "bytes (name)"};
-  if (range_rule && v < 65536.0) return {1048576.0, "value below 64 Ki: read as MiB"};
-  return {1.0, "bytes (value range)"};
-}
-
-// "116MB", "116 MiB", "1.5G", "2048k" as written by some loggers.
-std::optional<double> parse_size_string(std::string_view s, double& factor) {
-  s = trim(s);
-  size_t i = 0;
-  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
-  double v = 0;
-  if (i == 0 || !parse_double(s.substr(0, i), v)) return std::nullopt;
-  const std::string_view u = trim(s.substr(i));
-  factor = 0;
-  if (u.empty() || u == "B" || u == "b") factor = 1;
-  else if (u[0] == 'K' || u[0] == 'k') factor = 1024.0;
-  else if (u[0] == 'M' || u[0] == 'm') factor = 1048576.0;
-  else if (u[0] == 'G' || u[0] == 'g') factor = 1073741824.0;
-  if (factor == 0) return std::nullopt;
-  return v;
-}
-
-AppLevel level_from_number(double v) {
-  if (v >= 60) return AppLevel::fatal;   // pino/bunyan: 10 trace .. 60 fatal
-  if (v >= 50) return AppLevel::error;
-  if (v >= 40) return AppLevel::warn;
-  if (v >= 30) return AppLevel::info;
-  if (v >= 20) return AppLevel::debug;
-  if (v >= 10) return AppLevel::trace;
-  // syslog-style 0..7 (0 emerg .. 7 debug) as some Go loggers write.
-  if (v <= 2) return AppLevel::fatal;
-  if (v <= 3) return AppLevel::error;
-  if (v <= 4) return AppLevel::warn;
-  if (v <= 6) return AppLevel::info;
-  return AppLevel::debug;
-}
-
-AppLevel level_from_word(std::string_view w) {
-  const Folded f(w);
-  const std::string_view k = f.view();
-  if (k == "fatal" || k == "panic" || k == "dpanic" || k == "crit" || k == "critical" ||
-      k == "emerg" || k == "emergency" || k == "alert")
-    return AppLevel::fatal;
-  if (k == "error" || k == "err") return AppLevel::error;
-  if (k == "warn" || k == "warning") return AppLevel::warn;
-  if (k == "info" || k == "notice" || k == "information") return AppLevel::info;
-  if (k == "debug") return AppLevel::debug;
-  if (k == "trace" || k == "verbose" || k == "silly") return AppLevel::trace;
-  double v;
-  if (parse_double(k, v)) return level_from_number(v);
-  return AppLevel::unknown;
-}
-
-// Start markers: "cold_start", "container.cold_start", "boot", "server started", "startup".
-bool is_boot_event(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  // The last component after '.', ':' or '/' names the event ("container.cold_start").
-  const size_t cut = name.find(' ') == std::string_view::npos ? name.find_last_of(".:/")
-                                                              : std::string_view::npos;
-  const std::string_view last = cut == std::string_view::npos ? name : name.substr(cut + 1);
-  const Folded f(last.empty() ? name : last);
-  const std::string_view k = f.view();
-  static constexpr std::array<std::string_view, 14> words{
-      "coldstart", "boot", "booted", "booting", "startup", "started", "start", "serverstarted",
-      "serverstart", "appstarted", "servicestarted", "processstart", "listening", "starting"};
-  for (auto w : words)
-    if (k == w) return true;
-  return starts_with(k, "listeningon") || starts_with(k, "serverlisteningon");
-}
-
-bool is_error_event(std::string_view name) {
-  const Folded f(name.substr(0, 47));
-  const std::string_view k = f.view();
-  return contains(k, "uncaught") || contains(k, "unhandled") || contains(k, "exception") ||
-         contains(k, "rejection") || contains(k, "panic") || contains(k, "fatal");
-}
+using namespace app_fields;
 
 // ---- the per-line parse -------------------------------------------------------------------
 
 struct LineState {
   int time_rank = 100, event_rank = 100;
-  std::string_view time_field, event_field, rss_field, dialect_level;
+  std::string_view time_field, event_field, dialect_level;
   bool time_is_number = false, has_v0 = false, level_numeric = false, has_msg = false,
-       has_message = false;
+       has_message = false, has_levelname = false;
 };
 
 class LineParser {
@@ -285,8 +119,17 @@ class LineParser {
     split_paths(o.fields.activity, activity_paths_);
   }
   bool parse(const char* data, size_t len, AppRecord& rec);
+  // "rss has no unit in its name and its first value ... is below 1e5": empty when not doubtful.
+  const std::string& unit_doubt() const { return unit_doubt_; }
 
  private:
+  // The unit of a field whose name gives none, decided by its first non-zero value and kept:
+  // a series near a threshold must not switch units from line to line.
+  struct UnitChoice {
+    std::string path;
+    MemUnit unit;
+  };
+  MemUnit unit_for(Role role, std::string_view key, double v);
   static void split_paths(const std::string& joined, std::vector<std::string>& out) {
     for (auto p : split(joined, ','))
       if (!trim(p).empty()) out.emplace_back(trim(p));
@@ -307,6 +150,8 @@ class LineParser {
   std::vector<std::string> activity_paths_;
   od::parser parser_;
   std::string path_;  // dotted path of the field being looked at (only with overrides/nesting)
+  std::vector<UnitChoice> units_;
+  std::string unit_doubt_;
 };
 
 Role LineParser::override_role(std::string_view path) const {
@@ -402,7 +247,10 @@ bool LineParser::apply(Role role, std::string_view key, od::value v, int depth, 
       }
       break;
     }
-    case Role::level: set_level(v, rec, st); break;
+    case Role::level:
+      if (key == "levelname") st.has_levelname = true;
+      set_level(v, rec, st);
+      break;
     case Role::rss: case Role::heap_used: case Role::heap_total: case Role::external:
       set_memory(role, key, v, rec);
       break;
@@ -426,6 +274,9 @@ bool LineParser::apply(Role role, std::string_view key, od::value v, int depth, 
     case Role::memory_obj: {
       od::object inner;
       if (v.get_object().get(inner) == simdjson::SUCCESS) return walk(inner, depth + 1, rec, st);
+      std::int64_t p;  // Python logging's "process" is the PID
+      if (key == "process" && !overridden(opt_.fields, Role::pid) && !rec.pid && !v.get_int64().get(p))
+        rec.pid = p;
       break;
     }
     case Role::boot_flag: {
@@ -463,7 +314,7 @@ void LineParser::set_memory(Role role, std::string_view key, od::value v, AppRec
   std::string_view s;
   const char* how = "";
   if (v.get_double().get(d) == simdjson::SUCCESS) {
-    const MemUnit u = memory_unit(key, d, role != Role::external);
+    const MemUnit u = unit_for(role, key, d);
     factor = u.factor, how = u.how;
   } else if (v.get_string().get(s) == simdjson::SUCCESS) {
     auto parsed = parse_size_string(s, factor);
@@ -483,6 +334,26 @@ void LineParser::set_memory(Role role, std::string_view key, od::value v, AppRec
     default: return;
   }
   fields_.use(role_name, path_, how);
+}
+
+MemUnit LineParser::unit_for(Role role, std::string_view key, double v) {
+  const bool range_rule = role != Role::external;
+  const MemUnit named = memory_unit(key, v, range_rule);
+  if (named.by_name || !range_rule) return named;
+  for (const auto& u : units_)
+    if (u.path == path_) return u.unit;
+  if (!(v > 0) || units_.size() >= 16) return named;  // 0 says nothing about the unit
+  units_.push_back({path_, named});
+  if (role == Role::rss && v < doubtful_rss_below && unit_doubt_.empty()) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%.15g", v);
+    unit_doubt_ = path_ + " has no unit in its name and its first value (" + value +
+                  ") is below 1e5, too small for bytes: read as " +
+                  (named.factor == 1024.0 ? "KiB" : "MiB") + " (" +
+                  format_bytes(static_cast<std::uint64_t>(v * named.factor)) +
+                  "); check the logger's unit (a name ending in _kib, _mb or _bytes says it)";
+  }
+  return named;
 }
 
 void LineParser::set_level(od::value v, AppRecord& rec, LineState& st) {
@@ -525,6 +396,9 @@ const char* dialect_of(const LineState& st) {
   if (st.has_v0 && st.level_numeric) return "bunyan";
   if (st.level_numeric && st.time_is_number && st.has_msg) return "pino";
   if (st.time_field == "ts" && st.time_is_number) return "zap";
+  // Python logging's record attributes (python-json-logger may also write "timestamp").
+  if (st.time_field == "asctime" || st.time_field == "created" || st.has_levelname)
+    return "python";
   if (st.time_field == "timestamp" && st.has_message) return "winston";
   if (st.time_field == "time" && st.has_msg && !st.dialect_level.empty() &&
       st.dialect_level == "INFO")
@@ -542,7 +416,9 @@ void LineParser::finish(AppRecord& rec, const LineState& st) {
   if (rec.kind == AppRecordKind::other) return;
   if (!st.time_field.empty()) {
     fields_.use("time", st.time_field,
-                st.time_is_number ? "epoch number, unit by magnitude" : "ISO-8601 string");
+                st.time_field == "asctime" ? "Python logging asctime (no offset: read in --app-tz)"
+                : st.time_is_number       ? "epoch number, unit by magnitude"
+                                          : "ISO-8601 string");
   }
   if (!st.event_field.empty()) fields_.use("event", st.event_field, "first of event/msg/message/type/name");
   for (const auto& a : rec.activity) fields_.use("activity", a.name, "numeric count field (active*/inflight/jobs/connections/agents)");
@@ -600,15 +476,21 @@ class AppReader {
       add_override_needle(*p);
   }
   void line(const Line& l);
+  // End of input: the survey's notes when the log gave no samples or no times.
+  void finish();
 
  private:
+  // Needles are 3 to 8 bytes: a longer name is looked for by its first 8 ("resident_kib").
+  void add_needle(std::string_view name) {
+    if (name.size() >= 3) filter_.add(0, name.substr(0, 8));
+    else force_parse_ = true;
+  }
   void add_override_needle(const std::string& path) {
     if (path.empty()) return;
     const size_t dot = path.find_last_of('.');
-    const std::string last = dot == std::string::npos ? path : path.substr(dot + 1);
-    if (last.size() >= 3) filter_.add(0, last);
-    else force_parse_ = true;
+    add_needle(dot == std::string::npos ? std::string_view(path) : std::string_view(path).substr(dot + 1));
   }
+  void survey(std::string_view s);
   void deliver(AppRecord& rec, std::uint64_t line_no);
 
   const AppReadOptions& opt_;
@@ -618,8 +500,27 @@ class AppReader {
   LineParser parser_;
   AppPrefilter filter_;
   AppRecord rec_;
+  FieldSurvey survey_;
+  SilenceCounts counts_;
+  std::vector<std::string> new_keys_;
   bool force_parse_ = false;
 };
+
+// The first lines are parsed once more for their field names, whatever the prefilter says. A
+// memory field found there whose name holds no needle ("memory_kb") becomes one, so that its
+// lines are not skipped unparsed.
+void AppReader::survey(std::string_view s) {
+  new_keys_.clear();
+  survey_.add(s.data(), s.size(), opt_.zone, new_keys_);
+  for (const auto& k : new_keys_)
+    if (!filter_.matches_scalar(k)) add_needle(k);
+}
+
+void AppReader::finish() {
+  survey_.finish();
+  for (auto& n : silence_notes(survey_, counts_, opt_.fields)) report_.note(std::move(n));
+  if (!parser_.unit_doubt().empty()) report_.note(parser_.unit_doubt());
+}
 
 void AppReader::deliver(AppRecord& rec, std::uint64_t line_no) {
   rec.line = line_no;
@@ -627,8 +528,12 @@ void AppReader::deliver(AppRecord& rec, std::uint64_t line_no) {
   if (rec.kind == AppRecordKind::other && !opt_.keep_other) return;
   if (!rec.time) {
     ++fields_.no_time;
+    if (rec.kind != AppRecordKind::other) ++counts_.untimed;
+    if (rec.has_memory()) ++counts_.memory_no_time;
     return;
   }
+  if (rec.kind != AppRecordKind::other) ++counts_.timed;
+  if (rec.has_memory()) ++counts_.samples;
   ++report_.entries;
   ++fields_.records;
   report_.saw_time(*rec.time);
@@ -643,6 +548,7 @@ void AppReader::line(const Line& l) {
   }
   const std::string_view s = strip_line(l.text);
   if (s.empty()) return;  // blank lines are normal (and not errors)
+  if (survey_.active() && s.front() == '{') survey(s);
   if (!opt_.keep_other && !force_parse_ && !filter_.matches(s)) {
     ++fields_.prefiltered;
     // Not parsed, but a torn line is still worth counting: a whole object ends with '}'.
@@ -674,6 +580,7 @@ void read_app_log(LineReader& reader, const AppReadOptions& options, InputReport
     AppReader r(options, report, fields, sink);
     Line line;
     while (reader.next(line)) r.line(line);
+    r.finish();
     report.bytes = reader.bytes_consumed();
     if (!reader.source().error().empty()) report.note("read error: " + reader.source().error());
   } catch (const std::exception& e) {

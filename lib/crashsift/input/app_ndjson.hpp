@@ -1,6 +1,9 @@
 #pragma once
-// App telemetry: one JSON object per line as written by pino, bunyan, winston, Go slog/zap or a
-// hand-rolled logger (`memory:periodic`, `container.memory_usage`, `cold_start`...). The reader
+// App telemetry: one JSON object per line as written by pino, bunyan, winston, Go slog/zap,
+// Python logging with a JSON formatter or a hand-rolled logger (`memory:periodic`,
+// `container.memory_usage`, `cold_start`...). Field detection lives in app_fields.hpp; a log
+// that yields no samples or no times gets notes naming the fields it has and the `--field`
+// that would read them. The reader
 // streams through a LineReader, so memory does not grow with the file; a cheap SIMD prefilter
 // (app_prefilter.hpp) lets lines that can be neither a sample nor an error/lifecycle event pass
 // without a JSON parse, and each remaining line is parsed in place by simdjson On-Demand.
@@ -93,7 +96,7 @@ struct AppFieldReport {
   std::uint64_t records = 0;            // records delivered (sample/error/lifecycle)
   std::uint64_t no_time = 0;            // records without a usable time (dropped)
   std::uint64_t recovered = 0;          // records recovered from after a torn line
-  std::string dialect;                  // "pino", "bunyan", "winston", "zap", "slog", "custom"
+  std::string dialect;                  // "pino", "bunyan", "winston", "zap", "slog", "python", "custom"
   void use(const char* role, std::string_view field, std::string_view how);
   void merge(const AppFieldReport& other);
 };
