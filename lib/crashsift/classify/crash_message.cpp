@@ -42,6 +42,9 @@ std::optional<CrashMessage> v8_fatal(const Lines& lines) {
 // --- Go: "panic: ..." or "fatal error: ..." followed by "goroutine N [running]:".
 std::optional<CrashMessage> go_crash(const Lines& lines) {
   auto g = find_last(lines, [](std::string_view l) { return starts_with(l, "goroutine ") && ends_with(trim(l), ":"); });
+  // A long dump pushes "goroutine N [running]:" out of the kept tail: its frame lines
+  // ("\t/src/main.go:42 +0x1d") still say it is Go's.
+  if (!g) g = find_last(lines, [](std::string_view l) { return starts_with(l, "\t") && contains(l, ".go:"); });
   if (!g) return std::nullopt;
   for (size_t i = *g; i-- > 0;) {
     const std::string_view l = trim(lines[i]);
@@ -143,8 +146,14 @@ std::optional<CrashMessage> app_fatal_record(const Lines& lines) {
   for (std::string_view key : {"\"msg\":\"", "\"message\":\""}) {
     const size_t at = t.find(key);
     if (at == std::string_view::npos) continue;
+    // The JSON string up to its closing quote, with \" and \\ unescaped.
+    std::string text;
     const std::string_view rest = t.substr(at + key.size());
-    return CrashMessage{std::string(rest.substr(0, rest.find('"'))), "app-fatal", *i};
+    for (size_t k = 0; k < rest.size() && rest[k] != '"'; ++k) {
+      if (rest[k] == '\\' && k + 1 < rest.size()) ++k;
+      text.push_back(rest[k]);
+    }
+    return CrashMessage{std::move(text), "app-fatal", *i};
   }
   return CrashMessage{std::string(t.substr(0, 200)), "app-fatal", *i};
 }

@@ -50,4 +50,10 @@ std::optional<double> Exit::uptime_s() const {
   return static_cast<double>(*exited_at - *started_at) / 1e6;
 }
 
+bool is_crash_signal(std::string_view signal) {
+  for (std::string_view s : {"SEGV", "BUS", "ILL", "FPE", "TRAP", "SYS", "ABRT"})
+    if (signal == s) return true;
+  return false;
+}
+
 }  // namespace crashsift::classify

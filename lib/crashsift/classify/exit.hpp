@@ -86,6 +86,17 @@ struct Exit {
   std::optional<double> uptime_s() const;
 };
 
+// The kernel cuts a command name (comm) to 15 bytes; journald identifiers and executables are
+// not cut. The one comparison every join uses.
+inline bool same_command(std::string_view comm, std::string_view name) {
+  if (comm.empty() || name.empty()) return false;
+  return name.substr(0, 15) == comm.substr(0, 15);
+}
+
+// Signals a process raises on itself when it crashes (SEGV, BUS, ILL, FPE, TRAP, SYS, ABRT);
+// KILL, TERM, INT, HUP, PIPE come from outside.
+bool is_crash_signal(std::string_view signal);
+
 // Two records may be of one boot unless both name a boot and they differ.
 inline bool same_boot(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
 

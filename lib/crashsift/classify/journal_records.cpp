@@ -52,11 +52,6 @@ bool near_exit(const std::optional<UsecUtc>& t, const Exit& x, UsecUtc before, U
   return t && x.exited_at && *t >= *x.exited_at - before && *t <= *x.exited_at + after;
 }
 
-// The kernel truncates comm to 15 bytes; journald identifiers are not truncated.
-bool same_comm(std::string_view kernel_comm, std::string_view name) {
-  if (kernel_comm.empty() || name.empty()) return false;
-  return name.substr(0, 15) == kernel_comm.substr(0, 15);
-}
 
 // Ties a kernel/coredump record to an exit: by PID when the PID namespaces agree; else by
 // command name and the nearest time; else, for an unambiguous nearest record, by time alone.
@@ -74,7 +69,7 @@ std::pair<Record*, MatchKind> match_record(std::vector<Record>& records, const E
       return {&r, MatchKind::pid};
     if (!near_exit(r.time, x, join_before, join_after)) continue;
     const UsecUtc delta = std::llabs(*r.time - *x.exited_at);
-    if (same_comm(comm_of(r), x.process_name) && (!by_comm || delta < by_comm_delta)) {
+    if (same_command(comm_of(r), x.process_name) && (!by_comm || delta < by_comm_delta)) {
       by_comm = &r;
       by_comm_delta = delta;
     }

@@ -169,8 +169,7 @@ class Merger {
 
   // Kernel comm is cut to 15 bytes; a unit's program name often equals the comm.
   static bool same_comm(std::string_view comm, const Exit& x) {
-    auto eq = [&](std::string_view name) { return !name.empty() && name.substr(0, 15) == comm.substr(0, 15); };
-    return eq(x.process_name) || (x.process_name.empty() && eq(program_of_unit(x.unit)));
+    return same_command(comm, x.process_name) || (x.process_name.empty() && same_command(comm, program_of_unit(x.unit)));
   }
 
   // Untimed evidence in a paste joins an exit only when nothing else of the kind stands between.

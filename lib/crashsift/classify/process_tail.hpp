@@ -21,6 +21,7 @@ struct OutputLine {
   std::uint32_t input = 0;
   std::uint64_t line = 0;
   std::optional<UsecUtc> time;
+  std::uint64_t seq = 0;       // position among the process's lines (one message may hold many)
   Origin origin() const { return Origin{input, line, {}}; }
 };
 
@@ -38,15 +39,19 @@ struct ProcessTail {
   std::string runtime;
   // The last crash-dump header, kept aside: a goroutine dump or a long trace pushes it out of the ring.
   std::optional<OutputLine> header;
+  std::uint64_t pushed = 0;
 
   void push(std::string_view text, const Event& e, size_t cap, size_t max_chars) {
     if (ring.size() < cap) ring.resize(cap);
-    if (is_crash_header(text)) header = OutputLine{std::string(text.substr(0, max_chars)), e.origin.input, e.origin.line, e.time};
+    ++pushed;
+    if (is_crash_header(text))
+      header = OutputLine{std::string(text.substr(0, max_chars)), e.origin.input, e.origin.line, e.time, pushed};
     OutputLine& slot = ring[next];
     slot.text.assign(text.substr(0, max_chars));
     slot.input = e.origin.input;
     slot.line = e.origin.line;
     slot.time = e.time;
+    slot.seq = pushed;
     next = (next + 1) % cap;
     count = std::min(count + 1, cap);
   }
@@ -54,7 +59,7 @@ struct ProcessTail {
   std::vector<const OutputLine*> lines() const {
     std::vector<const OutputLine*> out;
     const size_t cap = ring.size();
-    if (header && count == cap && count > 0 && ring[next % cap].line > header->line) out.push_back(&*header);
+    if (header && count == cap && count > 0 && ring[next % cap].seq > header->seq) out.push_back(&*header);
     for (size_t k = 0; k < count; ++k) out.push_back(&ring[(next + cap - count + k) % cap]);
     return out;
   }

@@ -21,11 +21,7 @@ struct Verdict {
 using Rule = std::optional<Verdict> (*)(const Exit&, const ExitFacts&);
 
 bool died_by(const Exit& x, std::string_view sig) { return x.signal == sig; }
-bool is_fatal_signal(const Exit& x) {
-  for (std::string_view s : {"SEGV", "BUS", "ILL", "FPE", "TRAP", "SYS", "ABRT"})
-    if (died_by(x, s)) return true;
-  return false;
-}
+bool is_fatal_signal(const Exit& x) { return is_crash_signal(x.signal); }
 bool is_clean_signal(const Exit& x) {
   return died_by(x, "TERM") || died_by(x, "INT") || died_by(x, "HUP") || died_by(x, "PIPE");
 }
@@ -108,7 +104,9 @@ std::optional<Verdict> rule_fatal_signal(const Exit& x, const ExitFacts&) {
   if (x.reason_kind == "bun-panic") cause = "bun-panic";
   // The app's own last fatal record names the reason, not the mechanism: still a plain abort.
   else if (died_by(x, "ABRT"))
-    cause = x.reason_kind.empty() || x.reason_kind == "app-fatal" ? "abort" : x.reason_kind + "-abort";
+    cause = x.reason_kind.empty() || x.reason_kind == "app-fatal" ? "abort"
+            : ends_with(x.reason_kind, "-abort")                  ? x.reason_kind
+                                                                  : x.reason_kind + "-abort";
   else if (died_by(x, "SEGV")) cause = "segv";
   else if (died_by(x, "BUS")) cause = "bus-error";
   else if (died_by(x, "ILL")) cause = "illegal-instruction";
@@ -169,7 +167,10 @@ std::string cause_for_exit_code(const Exit& x) {
 std::optional<Verdict> rule_exit_code(const Exit& x, const ExitFacts&) {
   if (x.exit_kind != "exited") return std::nullopt;
   // A runtime that can only end by exit() (an uncaught exception, a Go panic) with no status shown.
-  if (!x.code) return Verdict{ExitClass::self_exit, x.reason_kind.empty() ? "exit-code" : x.reason_kind, Confidence::inferred};
+  if (!x.code) {
+    const bool named = !x.reason_kind.empty() && x.reason_kind != "fatal-message" && x.reason_kind != "app-fatal";
+    return Verdict{ExitClass::self_exit, named ? x.reason_kind : "exit-code", Confidence::inferred};
+  }
   if (*x.code == 0) return Verdict{ExitClass::clean, "exit-success"};
   // 128+N after a stop request: the process died of the stop's signal through its own handler
   // (a JVM exits 143 on SIGTERM), which systemd counts as a failure: an external kill.

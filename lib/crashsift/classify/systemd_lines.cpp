@@ -100,7 +100,7 @@ std::optional<SystemdFact> parse_old_wording(std::string_view msg, std::string_v
   SystemdFact f;
   if (starts_with(msg, "Unit ") && ends_with(msg, " entered failed state.")) {
     const std::string_view unit = msg.substr(5, msg.size() - 5 - 22);
-    if (unit.empty() || unit.find(' ') != std::string_view::npos) return std::nullopt;
+    if (!looks_like_unit_name(unit)) return std::nullopt;
     f.unit = std::string(unit_field.empty() ? unit : unit_field);
     f.kind = SystemdFactKind::unit_failed;  // result unknown: "" (the exit line, if any, came before)
     return f;
@@ -108,8 +108,7 @@ std::optional<SystemdFact> parse_old_wording(std::string_view msg, std::string_v
   const size_t sp = msg.find(' ');
   if (sp == std::string_view::npos || sp > 256) return std::nullopt;
   const std::string_view unit = msg.substr(0, sp), rest = msg.substr(sp + 1);
-  const size_t dot = unit.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  if (!looks_like_unit_name(unit)) return std::nullopt;  // "client.go:88 dial operation timed out."
   const size_t op = rest.find(" operation timed out.");
   if (op == std::string_view::npos || op > 24) return std::nullopt;
   f.unit = std::string(unit_field.empty() ? unit : unit_field);

@@ -443,9 +443,10 @@ struct ExitTracker::Impl {
   // "Unit X entered failed state." (old systemd): the result is not named. After an exit line
   // (or a start-limit line) it only confirms it; alone, it is the death's only record.
   void on_unnamed_failure(UnitState& u, const std::string& unit, const Event& e) {
-    if (u.open_exit || u.start_limit_pending || (u.last_exit && exits[*u.last_exit].exited_at == e.time)) {
-      const size_t idx = u.open_exit ? *u.open_exit : *u.last_exit;
-      if (u.open_exit || u.last_exit) exits[idx].evidence.push_back(evidence("unit-result", e));
+    // An exit of this lifetime is already recorded (its result line may even have come first,
+    // microseconds before): this line confirms it.
+    if (u.open_exit || ((u.exit_since_start || u.start_limit_pending) && u.last_exit)) {
+      exits[u.open_exit ? *u.open_exit : *u.last_exit].evidence.push_back(evidence("unit-result", e));
       return;
     }
     new_exit(u, unit, e);

@@ -309,11 +309,6 @@ class Runner {
     return found;
   }
 
-  static bool fatal_signal_exit(const classify::Exit& x) {
-    return !x.signal.empty() && x.signal != "KILL" && x.signal != "TERM" && x.signal != "INT" && x.signal != "HUP" &&
-           x.signal != "PIPE";
-  }
-
   // A core belongs to an exit by PID (and boot, when both are known) near the exit time; else by
   // command name and time (a container's PID namespace differs from the host's).
   static const symbolize::CoreIdentity* match_core(const classify::Exit& x,
@@ -337,8 +332,7 @@ class Runner {
     for (size_t i = 0; i < cores.size(); ++i) {
       const auto& c = cores[i];
       const std::string exe_base = c.exe.substr(c.exe.rfind('/') + 1);
-      const bool same_name = !x.process_name.empty() &&
-                             (c.comm == x.process_name.substr(0, 15) || exe_base == x.process_name);
+      const bool same_name = classify::same_command(c.comm, x.process_name) || (!exe_base.empty() && exe_base == x.process_name);
       if (used[i] || !same_name || c.time_source != "file-name" || !near(c, minutes)) continue;
       used[i] = true;
       how = "command name and time";
@@ -380,7 +374,7 @@ class Runner {
     run.cores.assign(run.exits.size(), std::nullopt);
     for (size_t i = 0; i < run.exits.size(); ++i) {
       const auto& x = run.exits[i];
-      if (!fatal_signal_exit(x)) continue;
+      if (!classify::is_crash_signal(x.signal)) continue;
       std::string how;
       std::error_code ec;
       if (!x.coredump_filename.empty() && fs::exists(x.coredump_filename, ec)) {
