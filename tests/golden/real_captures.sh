@@ -35,11 +35,8 @@ known_wrong=(
   "coredumpctl/coredumpctl-list.json|pid 6578" "coredumpctl/coredumpctl-list.json|pid 6586"
   # pm2 logs: the V8 "FATAL ERROR: ... heap out of memory" of heap-hog is not joined to its SIGABRT exit line
   "pm2/pm2-logs-nostream-nocolor.txt|heap-hog #1"
-  # pm2 logs with pm2's ANSI colors: nothing is found
-  "pm2/pm2-logs-nostream.txt|resizer #1" "pm2/pm2-logs-nostream.txt|reporter #1"
-  "pm2/pm2-logs-nostream.txt|checkout-api #1" "pm2/pm2-logs-nostream.txt|checkout-api #2"
-  "pm2/pm2-logs-nostream.txt|checkout-api #3" "pm2/pm2-logs-nostream.txt|heap-hog #1"
-  "pm2/pm2-logs-nostream.txt|queue-worker #1"
+  # pm2 logs with pm2's ANSI colors: heap-hog's V8 "FATAL ERROR" (behind pm2's "heap-hog |" prefix) is not joined
+  "pm2/pm2-logs-nostream.txt|heap-hog #1"
   # dash's job messages behind prompt residue ("$ $ $ $ [1] + Killed ...", "$ $ Segmentation fault") are not read
   "shell-jobs/dash-interactive/stderr.txt|job kill -9 %1" "shell-jobs/dash-interactive/stderr.txt|job kill %1"
   "shell-jobs/dash-interactive/stderr.txt|crashlab segv, ulimit -c 0"

@@ -59,7 +59,11 @@ class Supervisor final : public WitnessRecognizer {
 
   void on_event(const Event& e, const WitnessSink& out) override {
     if (e.kernel || e.message.size() < 12 || e.message.size() > max_line) return;
-    std::string_view t = strip_paste_wrapping(wt::chomp(e.message));
+    // `pm2 logs` on a terminal colours its prefixes: read the text without the escapes.
+    std::string plain;
+    std::string_view raw = e.message;
+    if (raw.find('\x1b') != std::string_view::npos) raw = plain = wt::strip_ansi(raw);
+    std::string_view t = strip_paste_wrapping(wt::chomp(raw));
     // Cheap gate on the first byte: every shape starts with a stamp, "PM2", "error:"/"warn:",
     // "Forever" or, in a journal record, the bare supervisord/pm2 text.
     const char c = t.empty() ? '\0' : t[0];
