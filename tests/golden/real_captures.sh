@@ -37,9 +37,6 @@ known_wrong=(
   "pm2/pm2-logs-nostream-nocolor.txt|heap-hog #1"
   # pm2 logs with pm2's ANSI colors: heap-hog's V8 "FATAL ERROR" (behind pm2's "heap-hog |" prefix) is not joined
   "pm2/pm2-logs-nostream.txt|heap-hog #1"
-  # dash's job messages behind prompt residue ("$ $ $ $ [1] + Killed ...", "$ $ Segmentation fault") are not read
-  "shell-jobs/dash-interactive/stderr.txt|job kill -9 %1" "shell-jobs/dash-interactive/stderr.txt|job kill %1"
-  "shell-jobs/dash-interactive/stderr.txt|crashlab segv, ulimit -c 0"
   # make: "make: *** [Makefile:8: failing] Error 2" and "make: *** [...] Killed" (after another failure) not read
   "shell-jobs/make/make-failing.stderr.txt|failing Error 2"
   "shell-jobs/make/make-k.stderr.txt|failing Error 2" "shell-jobs/make/make-k.stderr.txt|killed"

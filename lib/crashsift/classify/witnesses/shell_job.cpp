@@ -143,8 +143,13 @@ std::string program_of(std::string_view cmd) {
 // "❯ cmd", "+ cmd" (set -x), "user@host:~/dir$ cmd", "[user@host dir]$ cmd", "/app # cmd".
 std::optional<std::string_view> prompt_command(std::string_view t) {
   static constexpr std::string_view marks[] = {"$ ", "# ", "% ", "+ ", "\xe2\x9d\xaf "};
-  for (auto m : marks)
-    if (starts_with(t, m)) return trim(t.substr(m.size()));
+  for (auto m : marks) {
+    if (!starts_with(t, m)) continue;
+    std::string_view rest = trim(t.substr(m.size()));
+    // Empty prompts repeated on stderr ("$ $ Killed"): no command was typed on them.
+    while (starts_with(rest, "$ ") || starts_with(rest, "# ") || rest == "$" || rest == "#") rest = trim(rest.substr(1));
+    return rest;
+  }
   const size_t sp = t.find(' ');
   if (sp == std::string_view::npos || sp == 0 || sp > 120) return std::nullopt;
   const std::string_view first = t.substr(0, sp);
@@ -203,6 +208,9 @@ class ShellJob final : public WitnessRecognizer {
 
  private:
   std::optional<Witness> recognize(std::string_view t, const Event& e) {
+    // dash and sh print their prompt on stderr too: "$ $ $ [1] + Killed  crashlab hang".
+    while (starts_with(t, "$ ") || starts_with(t, "# ")) t = t.substr(2);
+    if (t.empty()) return std::nullopt;
     switch (t[0]) {
       case '[':
         return job_line(t, e);
