@@ -131,7 +131,7 @@ std::string program_of(std::string_view cmd) {
     for (auto w : wrappers) skip = skip || word == w;
     if (skip) continue;
     while (!word.empty() && (word.front() == '"' || word.front() == '\'')) word.remove_prefix(1);
-    while (!word.empty() && (word.back() == '"' || word.back() == '\'' || word.back() == ';')) word.remove_suffix(1);
+    while (!word.empty() && (word.back() == '"' || word.back() == '\'' || word.back() == ';' || word.back() == ':')) word.remove_suffix(1);
     const size_t slash = word.rfind('/');
     if (slash != std::string_view::npos) word = word.substr(slash + 1);
     return std::string(word);
