@@ -155,7 +155,40 @@ struct ExitTracker::Impl {
   }
 
   void on_event_as_manager(const Event& e) {
-    if (auto f = parse_systemd_message(e.message, e.unit)) on_fact(*f, e);
+    auto f = parse_systemd_message(e.message, e.unit);
+    // A structured exit record whose text we cannot read (a localized or cut MESSAGE) is still one.
+    // Only a service's main process: a mount's or socket's helper ("Mount process exited") is not.
+    if (!f && e.message_id == message_ids::process_exit && !e.exit_code.empty() && ends_with(e.unit, ".service") &&
+        (e.command.empty() || e.command == "ExecStart")) {
+      f = SystemdFact{};
+      f->kind = SystemdFactKind::main_exited;
+      f->unit = e.unit;
+    }
+    if (!f) return;
+    prefer_structured_fields(*f, e);
+    on_fact(*f, e);
+  }
+
+  // Structured fields first, exact text always: where the journal form carries EXIT_CODE,
+  // EXIT_STATUS, UNIT_RESULT or N_RESTARTS, they decide; the text fills in the rest.
+  static void prefer_structured_fields(SystemdFact& f, const Event& e) {
+    switch (f.kind) {
+      case SystemdFactKind::main_exited:
+        if (!e.exit_code.empty()) f.exit_kind = e.exit_code;
+        if (e.exit_status && *e.exit_status != f.status) {
+          f.status = e.exit_status;
+          f.status_name.clear();  // the text's name belonged to another number
+        }
+        break;
+      case SystemdFactKind::unit_failed:
+        if (!e.unit_result.empty()) f.result = e.unit_result;
+        break;
+      case SystemdFactKind::restart_scheduled:
+        if (e.n_restarts) f.number = e.n_restarts;
+        break;
+      default:
+        break;
+    }
   }
 
   void on_kernel(const Event& e) {
@@ -405,7 +438,8 @@ struct ExitTracker::Impl {
       x.code = f.status;
     } else if (f.status) {
       x.signal_number = f.status;
-      x.signal = f.status_name.empty() || f.status_name == "n/a" ? signal_name(*f.status) : f.status_name;
+      // The number decides: a name may be cut ("status=11/S" at LineMax or by a pager).
+      x.signal = *f.status > 0 && *f.status < 65 ? signal_name(*f.status) : f.status_name;
     }
     x.evidence.insert(x.evidence.begin(), evidence("exit-record", e));
   }
