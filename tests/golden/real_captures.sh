@@ -27,9 +27,6 @@ truth="$caps/truth.tsv"
 known_wrong=(
   # ellipsized (80 columns) status: the start-limit refusal at 03:04:27 (no process ran) becomes an exit
   "systemctl-status/api-restart.status-tty80.txt|+api-restart.service:-"
-  # container status + host dmesg: the memcg OOM kill of host pid 5822 (crashlab) is not joined to api-oom (35)
-  "systemctl-status/api-oom.status.txt+systemctl-status/host-dmesg.txt|api-oom joined with host oom kill"
-  "systemctl-status/api-oom.status.txt+systemctl-status/host-dmesg.txt|+crashlab:5822"
   # coredumpctl list --json=pretty is not read
   "coredumpctl/coredumpctl-list.json|pid 6565" "coredumpctl/coredumpctl-list.json|pid 6574"
   "coredumpctl/coredumpctl-list.json|pid 6578" "coredumpctl/coredumpctl-list.json|pid 6586"

@@ -45,7 +45,9 @@ namespace {
 constexpr UsecUtc join_before = 30 * one_second;   // a kill line precedes the exit record
 // The kernel prints its kill/fault line before the process is reaped, so a matching line is
 // never much later than the exit record; allow only clock disagreement between two sources.
-constexpr UsecUtc join_after = one_second / 4;
+constexpr UsecUtc join_after_exact = one_second / 4;
+// An exit record printed to the second (short, short-iso) happened anywhere in that second.
+UsecUtc join_after(const Exit& x) { return x.time_has_usec ? join_after_exact : one_second + join_after_exact; }
 
 
 bool near_exit(const std::optional<UsecUtc>& t, const Exit& x, UsecUtc before, UsecUtc after) {
@@ -65,9 +67,9 @@ std::pair<Record*, MatchKind> match_record(std::vector<Record>& records, const E
     if (r.used || !same_boot(r.boot_id, x.boot_id)) continue;
     const std::optional<std::int64_t> pid = pid_of(r);
     if (!pid) continue;  // a record of another kind, or one that cannot explain this exit
-    if (x.pid && *pid == *x.pid && (near_exit(r.time, x, 3600 * one_second, join_after) || !r.time))
+    if (x.pid && *pid == *x.pid && (near_exit(r.time, x, 3600 * one_second, join_after(x)) || !r.time))
       return {&r, MatchKind::pid};
-    if (!near_exit(r.time, x, join_before, join_after)) continue;
+    if (!near_exit(r.time, x, join_before, join_after(x))) continue;
     const UsecUtc delta = std::llabs(*r.time - *x.exited_at);
     if (same_command(comm_of(r), x.process_name) && (!by_comm || delta < by_comm_delta)) {
       by_comm = &r;
@@ -115,7 +117,7 @@ void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f) {
     // kernel's task_memcg (the unit's cgroup) ties the kill line to the unit, not the PID.
     for (auto& r : kernel) {
       if (r.used || !r.oom || !ends_with(r.oom->task_memcg, "/" + x.unit) || !same_boot(r.boot_id, x.boot_id) ||
-          !near_exit(r.time, x, join_before, join_after))
+          !near_exit(r.time, x, join_before, join_after(x)))
         continue;
       r.used = true;
       f.kernel_oom = r.oom;
@@ -138,7 +140,7 @@ void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f) {
   }
   for (auto& k : kernel) {
     if (k.used || k.oomd_cgroup.empty() || !same_boot(k.boot_id, x.boot_id)) continue;
-    if (ends_with(k.oomd_cgroup, "/" + x.unit) && near_exit(k.time, x, join_before, join_after)) {
+    if (ends_with(k.oomd_cgroup, "/" + x.unit) && near_exit(k.time, x, join_before, join_after(x))) {
       k.used = true;
       f.oomd_kill_line = true;
       x.evidence.push_back(Evidence{"oomd-kill", k.text, k.origin, k.time});
