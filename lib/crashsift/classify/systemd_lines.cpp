@@ -255,8 +255,10 @@ bool parse_misc(std::string_view body, SystemdFact& f) {
     }
     return true;
   }
+  // Also cut by a pager or terminal: "Start request repeat…kly." (systemctl status at 80 columns).
   if (starts_with(body, "Start request repeated too quickly") ||
-      starts_with(body, "start request repeated too quickly")) {
+      starts_with(body, "start request repeated too quickly") ||
+      (starts_with(body, "Start request repeat") && contains(body, "\xe2\x80\xa6"))) {
     f.kind = SystemdFactKind::start_limit;
     return true;
   }
