@@ -28,10 +28,6 @@ known_wrong=(
   # coredumpctl list --json=pretty is not read
   "coredumpctl/coredumpctl-list.json|pid 6565" "coredumpctl/coredumpctl-list.json|pid 6574"
   "coredumpctl/coredumpctl-list.json|pid 6578" "coredumpctl/coredumpctl-list.json|pid 6586"
-  # pm2 logs: the V8 "FATAL ERROR: ... heap out of memory" of heap-hog is not joined to its SIGABRT exit line
-  "pm2/pm2-logs-nostream-nocolor.txt|heap-hog #1"
-  # pm2 logs with pm2's ANSI colors: heap-hog's V8 "FATAL ERROR" (behind pm2's "heap-hog |" prefix) is not joined
-  "pm2/pm2-logs-nostream.txt|heap-hog #1"
   # make: "make: *** [Makefile:8: failing] Error 2" and "make: *** [...] Killed" (after another failure) not read
   "shell-jobs/make/make-failing.stderr.txt|failing Error 2"
   "shell-jobs/make/make-k.stderr.txt|failing Error 2" "shell-jobs/make/make-k.stderr.txt|killed"

@@ -33,7 +33,7 @@ struct Evidence {
 
 // One witness of this death and how the merger tied it to the others (crashsift-json(5)):
 // "created" for the witness the exit was made from, else "pid+time", "pid", "unit", "cgroup",
-// "comm+time", "time", "paste-order".
+// "comm+time", "comm", "time", "paste-order".
 struct WitnessRef {
   std::string kind;
   std::string joined_by;

@@ -117,8 +117,24 @@ class Merger {
       if (!w.comm.empty() && same_comm(w.comm, x) && (near(w, x) || (both_untimed(w, x) && close_in_order(w, i))))
         offer(i, "comm+time", d + 4 * one_second);
     }
+    if (!best && !w.time && !w.comm.empty()) best = by_command_alone(w);
     if (!best && w.unit.empty() && w.cgroup.empty()) return by_paste_order(w);
     return best;
+  }
+
+  // An untimed witness (a runtime's message in an app log section of a paste) and the one timed
+  // death of a process of that name in the same input: the name alone ties them when nothing
+  // else in the input could be that death.
+  std::optional<Candidate> by_command_alone(const Witness& w) const {
+    std::optional<Candidate> only;
+    for (size_t i = 0; i < exits_.size(); ++i) {
+      const Exit& x = exits_[i];
+      if (x.input != w.input || !x.exited_at || !same_command(w.comm, x.process_name)) continue;
+      if (how_conflict(w, x) || pid_conflict(w, x) || has_kind(x, w.kind)) continue;
+      if (only) return std::nullopt;  // two deaths of that name: the name does not tell which
+      only = Candidate{i, "comm", 0};
+    }
+    return only;
   }
 
   // One death has one witness of each kind: two "Segmentation fault" lines are two deaths.

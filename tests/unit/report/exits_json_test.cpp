@@ -66,7 +66,7 @@ void check_exit(simdjson::dom::object x, bool ndjson) {
   CHECK(witnesses.size() >= 1);
   for (auto wi : witnesses) {
     CHECK(keys_of(wi) == std::set<std::string>{"kind", "joined_by", "source"});
-    CHECK(std::set<std::string_view>{"created", "pid+time", "pid", "unit", "cgroup", "comm+time", "time", "paste-order"}
+    CHECK(std::set<std::string_view>{"created", "pid+time", "pid", "unit", "cgroup", "comm+time", "comm", "time", "paste-order"}
               .count(std::string_view(wi["joined_by"])) == 1);
   }
 }

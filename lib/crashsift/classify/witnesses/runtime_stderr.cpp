@@ -4,6 +4,7 @@
 
 #include "crashsift/classify/systemd_lines.hpp"
 #include "crashsift/classify/witnesses/runtime_block.hpp"
+#include "crashsift/classify/witnesses/text_lines.hpp"
 #include "crashsift/core/text.hpp"
 
 namespace crashsift::classify {
@@ -63,6 +64,22 @@ size_t shell_message_length(std::string_view s) {
   for (auto w : words)
     if (starts_with(s, w) && (s.size() == w.size() || s[w.size()] == ' ')) return w.size();
   return 0;
+}
+
+// "2|heap-hog | <--- Last few GCs --->" -> ("heap-hog", "<--- Last few GCs --->").
+std::optional<std::pair<std::string_view, std::string_view>> pm2_app_prefix(std::string_view t) {
+  size_t i = 0;
+  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+  if (i == 0 || i > 6 || i >= t.size() || t[i] != '|') return std::nullopt;
+  const size_t bar = t.find(" |", i + 1);
+  if (bar == std::string_view::npos || bar > i + 1 + 64) return std::nullopt;
+  const std::string_view name = trim(t.substr(i + 1, bar - i - 1));
+  if (name.empty()) return std::nullopt;
+  for (char c : name)
+    if (!is_word_char(c)) return std::nullopt;
+  std::string_view rest = t.substr(bar + 2);
+  if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  return std::make_pair(name, rest);
 }
 
 }  // namespace
@@ -180,7 +197,20 @@ void BlockRecognizer::on_event(const Event& e, const WitnessSink& out) {
     return;
   }
   current_ = &e;
-  handle(clean_line(e.message), out);
+  // Terminal colours (`pm2 logs` on a tty) are not part of the text.
+  std::string plain;
+  std::string_view t = e.message;
+  if (t.find('\x1b') != std::string_view::npos) t = plain = witness_text::strip_ansi(t);
+  t = clean_line(t);
+  // `pm2 logs` puts "ID|name | " before every line of an app's output: the name is the program.
+  if (auto app = pm2_app_prefix(t)) {
+    if (command_program_ != app->first) {
+      if (open_) close(out, End::foreign);
+      command_program_ = std::string(app->first);
+    }
+    t = app->second;
+  }
+  handle(t, out);
   current_ = nullptr;
 }
 
