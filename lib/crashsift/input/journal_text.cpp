@@ -86,6 +86,7 @@ class ShortReader {
   UsecUtc last_yearless_ = 0;  // previous yearless stamp, as if UTC
   std::optional<UsecUtc> last_time_;
   std::uint64_t separators_ = 0, catalog_ = 0, paste_ = 0, status_ = 0, untimed_ = 0;
+  std::uint64_t tagged_untimed_ = 0, other_text_ = 0;  // untimed "ident[pid]:" lines; pasted text
   bool saw_mono_ = false, saw_kernel_mono_ = false, saw_unit_tags_ = false, zone_checked_ = false;
   std::string zone_mismatch_;
   std::optional<long> stated_offset_;       // seconds east of UTC, from the paste's own words
@@ -131,7 +132,13 @@ void ShortReader::line(const Line& line) {
     return;
   }
   flush();
-  skip(line, indent > 0 ? "indented continuation line before any entry" : "not a journalctl line", t);
+  // Other text is not lost: it goes on as pasted text for the witness recognizers. A cut last
+  // line (the file ends inside a record) or bytes that are not text (a damaged journal) are
+  // still reported as skipped.
+  if (line.last_without_newline || !is_valid_utf8(t) || t.find('\0') != std::string_view::npos)
+    skip(line, indent > 0 ? "indented continuation line before any entry" : "not a journalctl line", t);
+  else
+    ++other_text_;
   emit_pasted(t, line.number);
 }
 
@@ -176,7 +183,7 @@ bool ShortReader::untimed_entry(std::string_view t, const Line& line) {
   ev_.pid = pid;
   ev_.time_has_usec = false;
   ev_.message.assign(message);
-  ++untimed_;
+  ++tagged_untimed_;
   flush();
   return true;
 }
@@ -538,8 +545,14 @@ void ShortReader::finish() {
   add(separators_, "journalctl separator/header lines (-- Boot/Reboot/No entries --)");
   add(catalog_, "journalctl -x catalog lines (\xe2\x96\x91\xe2\x96\x91)");
   add(paste_, "shell prompt, code fence or snip marker lines");
-  add(status_, "systemctl status header lines");
   if (!ignored.empty()) rep_.note("short: ignored " + ignored);
+  if (other_text_ + status_ > 0)
+    rep_.note("short: read " + std::to_string(other_text_ + status_) +
+              " line(s) that are not journal entries as pasted text (systemctl status, coredumpctl, dmesg, "
+              "shell, supervisor and runtime messages are recognized in it)");
+  if (tagged_untimed_ > 0)
+    rep_.note("short: " + std::to_string(tagged_untimed_) +
+              " journal line(s) were pasted without their timestamp: their time is unknown");
   if (saw_mono_)
     rep_.note("short-monotonic: timestamps are seconds since boot; those events are untimed");
   if (saw_kernel_mono_ && !opt_.kernel_boot_time)

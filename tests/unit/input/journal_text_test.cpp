@@ -363,12 +363,22 @@ TEST_CASE("short: continuation lines at the message column join the message") {
   CHECK(p.events[1].message == "next");
 }
 
-TEST_CASE("short: a continuation line before any entry is skipped") {
+TEST_CASE("short: a continuation line before any entry is read as pasted text, not lost") {
   const auto p = parse_with(shortp(), "                     #0 0x1 f (x + 0x1)\nNov 23 07:57:41 h a[1]: x\n");
+  CHECK(p.events.size() == 1);
+  CHECK(p.report.skipped == 0);
+  REQUIRE(p.pasted.size() == 1);
+  CHECK(p.pasted[0].message == "#0 0x1 f (x + 0x1)");
+  CHECK(p.pasted[0].origin.line == 1);
+  CHECK(has_note_containing(p.report, "not journal entries as pasted text"));
+}
+
+TEST_CASE("short: bytes that are not text among journal lines are still skipped") {
+  const auto p = parse_with(shortp(), "Nov 23 07:57:41 h a[1]: x\n\xff\xfe garbage\n");
   CHECK(p.events.size() == 1);
   CHECK(p.report.skipped == 1);
   REQUIRE(p.report.first_skips.size() == 1);
-  CHECK(p.report.first_skips[0].line == 1);
+  CHECK(p.report.first_skips[0].line == 2);
 }
 
 // ---- separators and pasted decorations ----------------------------------------------------
@@ -493,18 +503,18 @@ TEST_CASE("short: a truncated last line") {
   }
 }
 
-TEST_CASE("short: lines that fit no shape are skipped with a reason") {
+TEST_CASE("short: other text goes on as pasted text, a damaged journal line is skipped with a reason") {
   const auto p = parse_with(shortp(),
                             "hello world\n"
                             "Nov 23 07:57:41 no tag in this line\n"
                             "Nov 23 07:57:41 h a[1]: ok\n");
   CHECK(p.events.size() == 1);
-  REQUIRE(p.pasted.size() == 1);  // still skipped as a journal line, but read as pasted text
+  REQUIRE(p.pasted.size() == 1);  // other text is read as pasted text, not skipped
   CHECK(p.pasted[0].message == "hello world");
-  CHECK(p.report.skipped == 2);
-  REQUIRE(p.report.first_skips.size() == 2);
-  CHECK(p.report.first_skips[0].reason.find("not a journalctl line") != std::string::npos);
-  CHECK(p.report.first_skips[1].reason.find("tag") != std::string::npos);
+  CHECK(p.report.skipped == 1);   // a timestamp without a tag is a damaged journal line
+  REQUIRE(p.report.first_skips.size() == 1);
+  CHECK(p.report.first_skips[0].reason.find("tag") != std::string::npos);
+  CHECK(p.report.first_skips[0].line == 2);
 }
 
 TEST_CASE("short: binary garbage does not crash") {
