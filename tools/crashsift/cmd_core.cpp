@@ -9,7 +9,7 @@
 
 #include "command.hpp"
 #include "crashsift/core/text.hpp"
-#include "crashsift/symbolize/core_format.hpp"
+#include "crashsift/report/core_format.hpp"
 #include "crashsift/symbolize/core_json.hpp"
 #include "crashsift/symbolize/symbolize.hpp"
 #include "exit_status.hpp"
@@ -66,12 +66,12 @@ bool valid_condition(const std::string& cond) {
 }
 
 std::string render(const CoreArgs& a, const sym::CoreReport& r) {
-  sym::FormatOptions fo;
+  report::CoreFormatOptions fo;
   fo.all_threads = !a.crashing_only;
   fo.modules = !a.no_modules;
   if (a.format == "json") return sym::to_json_string(r, a.pretty) + "\n";
-  if (a.format == "markdown") return sym::format_markdown(r, fo);
-  return sym::format_text(r, fo);
+  if (a.format == "markdown") return report::format_core_markdown(r, fo);
+  return report::format_core_text(r, fo);
 }
 
 bool write_out(const std::string& path, const std::string& text) {

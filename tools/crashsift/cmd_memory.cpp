@@ -12,7 +12,7 @@
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/report/exits_report.hpp"
 #include "crashsift/core/text.hpp"
-#include "crashsift/correlate/memory_format.hpp"
+#include "crashsift/report/memory_format.hpp"
 #include "exit_status.hpp"
 
 namespace crashsift::tool {
@@ -102,14 +102,14 @@ int run_memory(const MemoryArgs& a) {
     return exit_usage;
   }
   for (const auto& app : *apps)
-    for (const auto& w : correlate::input_warnings(app)) std::fprintf(stderr, "crashsift: %s\n", w.c_str());
+    for (const auto& w : report::input_warnings(app)) std::fprintf(stderr, "crashsift: %s\n", w.c_str());
   if (a.explain) {
-    for (const auto& app : *apps) std::cout << correlate::format_field_explanation(app);
+    for (const auto& app : *apps) std::cout << report::format_field_explanation(app);
     return exit_ok;
   }
   std::vector<correlate::MemoryReport> reports;
   reports.reserve(apps->size());
-  std::vector<correlate::MemoryView> views;
+  std::vector<report::MemoryView> views;
   for (const auto& app : *apps) reports.push_back(correlate::analyze_memory(app, mem));
   bool journal_matched = false;
   if (!a.journals.empty()) {
@@ -121,12 +121,12 @@ int run_memory(const MemoryArgs& a) {
     }
   }
   for (size_t i = 0; i < apps->size(); ++i) views.push_back({&(*apps)[i], &reports[i]});
-  correlate::FormatOptions fo;
+  report::FormatOptions fo;
   fo.zone = a.utc ? Zone::utc() : Zone(a.tz);
   fo.sparkline = a.sparkline == "always" || (a.sparkline == "auto" && ::isatty(1));
-  if (a.format == "json") std::cout << correlate::format_memory_json(views, a.pretty);
-  else if (a.format == "markdown") std::cout << correlate::format_memory_markdown(views, fo);
-  else std::cout << correlate::format_memory_text(views, fo);
+  if (a.format == "json") std::cout << report::format_memory_json(views, a.pretty);
+  else if (a.format == "markdown") std::cout << report::format_memory_markdown(views, fo);
+  else std::cout << report::format_memory_text(views, fo);
   bool any_samples = false;
   for (const auto& app : *apps) any_samples = any_samples || !app.series.empty();
   if (!any_samples) std::fprintf(stderr, "crashsift: error: no memory samples in the app logs (try --explain-fields)\n");

@@ -6,7 +6,7 @@
 #include "cli.hpp"
 #include "command.hpp"
 #include "crashsift/core/text.hpp"
-#include "crashsift/report/timeline.hpp"
+#include "crashsift/pipeline/timeline.hpp"
 #include "exit_status.hpp"
 #include "exits_options.hpp"
 
@@ -42,7 +42,7 @@ int run(const TimelineOptions& o) {
     std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
     return exit_usage;
   }
-  const auto t = report::build_timeline(r, *every, since, until);
+  const auto t = pipeline::build_timeline(r, *every, since, until);
   report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), false};
   const std::string text = o.exits.out.format == "json" ? report::format_timeline_json(t, o.exits.out.pretty)
                                                         : report::format_timeline_text(t, style);

@@ -74,10 +74,6 @@ const AppData* pick_app_for_exit(const std::vector<AppData>& apps, std::string_v
                                  std::optional<std::int64_t> pid, UsecUtc t, bool single_unit,
                                  std::string& how);
 
-// Writes the block (the value only: the caller writes the "samples" key); null when absent.
-void write_samples_json(const std::optional<SamplesSummary>& s, JsonWriter& w);
 
-// "rss 116 MiB 12 s before, 4 activeConversations, window peak 1.9 GiB".
-std::string format_samples_line(const SamplesSummary& s);
 
 }  // namespace crashsift::correlate

@@ -1,4 +1,5 @@
 #include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/pipeline/core_attachment.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -346,7 +347,7 @@ class Runner {
     symbolize::CoreRequest req = q_.core_settings;
     req.core_path = path;
     auto core = symbolize::symbolize_core(req);
-    if (core) return report::make_core_attachment(*core, "core-file", how);
+    if (core) return make_core_attachment(*core, "core-file", how);
     auto fallback = journal_backtrace(x);
     if (fallback) fallback->error = core.error();
     else {
@@ -365,7 +366,7 @@ class Runner {
     if (x.coredump_message.find("Stack trace of thread") == std::string::npos) return std::nullopt;
     auto parsed = symbolize::parse_journal_backtrace(x.coredump_message, x.signal_number);
     if (parsed.threads.empty()) return std::nullopt;
-    return report::make_core_attachment(parsed, "journal", "coredump journal entry");
+    return make_core_attachment(parsed, "journal", "coredump journal entry");
   }
 
   void attach_cores(ExitsRun& run) const {

@@ -1,6 +1,6 @@
 #pragma once
 // What a core dump (or systemd-coredump's journal backtrace) adds to an exit: the crash
-// signature and the top frames of the crashing thread.
+// signature and the top frames of the crashing thread (pipeline/core_attachment.hpp builds it).
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,8 +20,5 @@ struct CoreAttachment {
   std::string error;                  // the core could not be symbolized (then source is the fallback)
 };
 
-// Builds the attachment from a symbolized core or parsed journal backtrace.
-CoreAttachment make_core_attachment(const symbolize::CoreReport& core, std::string source, std::string matched_by,
-                                    size_t frames = 5);
 
 }  // namespace crashsift::report

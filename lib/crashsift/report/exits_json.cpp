@@ -4,6 +4,7 @@
 
 #include "crashsift/core/json_writer.hpp"
 #include "crashsift/report/exits_report.hpp"
+#include "crashsift/report/samples_format.hpp"
 
 namespace crashsift::report {
 
@@ -101,7 +102,7 @@ void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputR
   for (const auto& m : x.missing) w.value(m);
   w.end_array();
   w.key("samples");
-  correlate::write_samples_json(samples ? std::optional<correlate::SamplesSummary>(*samples) : std::nullopt, w);
+  report::write_samples_json(samples ? std::optional<correlate::SamplesSummary>(*samples) : std::nullopt, w);
   w.field_or_null("samples_source", samples_how);
   w.key("core");
   write_core(w, core);

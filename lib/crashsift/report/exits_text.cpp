@@ -6,6 +6,7 @@
 
 #include "crashsift/core/text.hpp"
 #include "crashsift/report/exits_report.hpp"
+#include "crashsift/report/samples_format.hpp"
 
 namespace crashsift::report {
 
@@ -50,7 +51,7 @@ std::string detail_text(const classify::Exit& x, const correlate::SamplesSummary
   if (core && core->signature) s += "  {" + core->signature->hash + " " + core->signature->text + "}";
   else if (core && !core->top_frames.empty()) s += "  {at " + core->top_frames[0] + "}";
   if (!x.runtime.empty()) s += "  [" + x.runtime + "]";
-  if (samples) s += "  (" + correlate::format_samples_line(*samples) + ")";
+  if (samples) s += "  (" + report::format_samples_line(*samples) + ")";
   if (x.memory_peak_bytes) s += "  systemd memory peak " + format_bytes(*x.memory_peak_bytes);
   if (auto up = x.uptime_s()) s += "  up " + format_duration(*up);
   if (x.restart_counter) s += "  -> restart " + std::to_string(*x.restart_counter);
@@ -177,7 +178,7 @@ std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style) 
            cell(why) + " | " + cell(x.runtime) + " | " + std::string(to_string(x.confidence)) + " |";
     if (with_samples) {
       const auto* smp = r.samples_of(i);
-      out += " " + cell(smp ? correlate::format_samples_line(*smp) : "no sample") + " |";
+      out += " " + cell(smp ? report::format_samples_line(*smp) : "no sample") + " |";
     }
     out += "\n";
   }

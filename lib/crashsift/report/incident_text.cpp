@@ -4,6 +4,7 @@
 
 #include "crashsift/core/text.hpp"
 #include "crashsift/report/incident.hpp"
+#include "crashsift/report/samples_format.hpp"
 
 namespace crashsift::report {
 
@@ -111,7 +112,7 @@ std::string format_incident_text(const Incident& r, const TextStyle& style) {
       o += "     backtrace (" + std::string(e.core->source == "journal" ? "systemd-coredump journal entry" : e.core->path) + "):\n";
       for (const auto& f : e.core->top_frames) o += "       at " + f + "\n";
     }
-    if (e.samples) o += "     memory:      " + correlate::format_samples_line(*e.samples) + "\n";
+    if (e.samples) o += "     memory:      " + report::format_samples_line(*e.samples) + "\n";
     if (e.exit->memory_peak_bytes) o += "     systemd:     memory peak " + format_bytes(*e.exit->memory_peak_bytes) + "\n";
     if (!m.memory_note.empty()) o += "     verdict:     " + m.memory_note + "\n";
   }
@@ -153,7 +154,7 @@ std::string format_incident_markdown(const Incident& r, const TextStyle& style) 
     o += "- Example: " + when(e.exit->exited_at, z) + ", pid " + (e.exit->pid ? std::to_string(*e.exit->pid) : "?");
     if (auto up = e.exit->uptime_s()) o += ", up " + format_duration(*up);
     o += "\n";
-    if (e.samples) o += "- Memory before the exit: " + correlate::format_samples_line(*e.samples) + "\n";
+    if (e.samples) o += "- Memory before the exit: " + report::format_samples_line(*e.samples) + "\n";
     if (e.exit->memory_peak_bytes) o += "- systemd memory peak: " + format_bytes(*e.exit->memory_peak_bytes) + "\n";
     if (!m.memory_note.empty()) o += "- Verdict: " + m.memory_note + "\n";
     o += "- Signature: `" + m.key + "`\n";

@@ -1,6 +1,7 @@
 #pragma once
 // `crashsift timeline`: one chronological view of starts, exits, the kernel/coredump/oomd lines
-// tied to them, app error events and memory samples (sampled down), as plain data + writers.
+// tied to them, app error events and memory samples (sampled down): plain data and its writers
+// (pipeline/timeline.hpp builds it).
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,9 +23,6 @@ struct Timeline {
   std::optional<UsecUtc> from, to;
 };
 
-// sample_every_s: at most one memory sample line per this many seconds (0 = none).
-Timeline build_timeline(const ExitsReport& r, double sample_every_s, std::optional<UsecUtc> since,
-                        std::optional<UsecUtc> until);
 std::string format_timeline_text(const Timeline& t, const TextStyle& style);
 std::string format_timeline_json(const Timeline& t, bool pretty);
 

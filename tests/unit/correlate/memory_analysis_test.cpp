@@ -6,10 +6,11 @@
 
 #include "crashsift/core/text.hpp"
 #include "crashsift/correlate/memory_analysis.hpp"
-#include "crashsift/correlate/memory_format.hpp"
+#include "crashsift/report/memory_format.hpp"
 
 using namespace crashsift;
 using namespace crashsift::correlate;
+using namespace crashsift::report;
 
 namespace {
 

@@ -6,9 +6,11 @@
 #include <vector>
 
 #include "crashsift/correlate/window.hpp"
+#include "crashsift/report/samples_format.hpp"
 
 using namespace crashsift;
 using namespace crashsift::correlate;
+using namespace crashsift::report;
 
 namespace {
 

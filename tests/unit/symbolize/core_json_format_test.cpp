@@ -1,9 +1,10 @@
 #include <doctest/doctest.h>
 
-#include "crashsift/symbolize/core_format.hpp"
+#include "crashsift/report/core_format.hpp"
 #include "crashsift/symbolize/core_json.hpp"
 
 using namespace crashsift::symbolize;
+using namespace crashsift::report;
 
 namespace {
 CoreReport sample() {
@@ -98,7 +99,7 @@ TEST_CASE("core format: frame lines with inlined frames as their own lines") {
 }
 
 TEST_CASE("core format: text has the header, the crashing thread, modules and warnings") {
-  const std::string t = format_text(sample());
+  const std::string t = format_core_text(sample());
   CHECK(t.find("Crash: SIGSEGV (11) SEGV_MAPERR at 0x0000000000000000: null page (NULL pointer dereference)\n") != std::string::npos);
   CHECK(t.find("Process: pid 42, crashing thread 43") != std::string::npos);
   CHECK(t.find("Command line: x --flag\n") != std::string::npos);
@@ -106,7 +107,7 @@ TEST_CASE("core format: text has the header, the crashing thread, modules and wa
   CHECK(t.find("\nThread 43 (crashing):\n#0  ") != std::string::npos);
   CHECK(t.find("Modules:\n  0x0000555500000000-0x0000555500005000 /usr/bin/x\n") != std::string::npos);
   CHECK(t.find("  module-missing: libfoo.so was not found\n") != std::string::npos);
-  const std::string md = format_markdown(sample());
+  const std::string md = format_core_markdown(sample());
   CHECK(md.find("## Crash: SIGSEGV (11) SEGV\\_MAPERR") != std::string::npos);
   CHECK(md.find("### Thread 43 (crashing)\n\n```\n#0  ") != std::string::npos);
 }

@@ -1,10 +1,12 @@
-#include "crashsift/symbolize/core_format.hpp"
+#include "crashsift/report/core_format.hpp"
 
 #include "crashsift/core/text.hpp"
 #include "crashsift/core/time.hpp"
 #include "crashsift/symbolize/core_json.hpp"
 
-namespace crashsift::symbolize {
+namespace crashsift::report {
+
+using namespace crashsift::symbolize;
 namespace {
 
 std::string location(const std::string& file, std::optional<std::uint32_t> line, std::optional<std::uint32_t> col) {
@@ -112,7 +114,7 @@ std::string format_frame_line(const Frame& f) {
   return s + line_for(f.index, f, f.function, location(f.file, f.line, f.column), trust_name(f.trust));
 }
 
-std::string format_text(const CoreReport& r, const FormatOptions& opt) {
+std::string format_core_text(const CoreReport& r, const CoreFormatOptions& opt) {
   std::string out;
   header_text(r, out);
   for (const auto& t : r.threads)
@@ -150,7 +152,7 @@ void md_thread(const Thread& t, std::string& out) {
 
 }  // namespace
 
-std::string format_markdown(const CoreReport& r, const FormatOptions& opt) {
+std::string format_core_markdown(const CoreReport& r, const CoreFormatOptions& opt) {
   const Crash& c = r.crash;
   std::string out = "## Crash: " + md_escape(crash_line(c)) + "\n\n";
   out += "| | |\n|---|---|\n";
@@ -180,4 +182,4 @@ std::string format_markdown(const CoreReport& r, const FormatOptions& opt) {
   return out;
 }
 
-}  // namespace crashsift::symbolize
+}  // namespace crashsift::report

@@ -1,10 +1,12 @@
-#include "crashsift/report/core_attachment.hpp"
+#include "crashsift/pipeline/core_attachment.hpp"
 
 #include <cstdio>
 
 #include "crashsift/symbolize/signature.hpp"
 
-namespace crashsift::report {
+namespace crashsift::pipeline {
+
+using report::CoreAttachment;
 
 namespace {
 
@@ -57,4 +59,4 @@ CoreAttachment make_core_attachment(const symbolize::CoreReport& core, std::stri
   return a;
 }
 
-}  // namespace crashsift::report
+}  // namespace crashsift::pipeline

@@ -1,4 +1,5 @@
-#include "crashsift/correlate/memory_format.hpp"
+#include "crashsift/report/memory_format.hpp"
+#include "crashsift/report/samples_format.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -6,7 +7,9 @@
 #include "crashsift/core/json_writer.hpp"
 #include "crashsift/core/text.hpp"
 
-namespace crashsift::correlate {
+namespace crashsift::report {
+
+using namespace crashsift::correlate;
 
 namespace {
 
@@ -282,4 +285,4 @@ std::vector<std::string> input_warnings(const AppData& app) {
   return out;
 }
 
-}  // namespace crashsift::correlate
+}  // namespace crashsift::report

@@ -7,7 +7,10 @@
 #include "crashsift/core/time.hpp"
 #include "crashsift/correlate/memory_analysis.hpp"
 
-namespace crashsift::correlate {
+namespace crashsift::report {
+
+using correlate::AppData;
+using correlate::MemoryReport;
 
 struct MemoryView {
   const AppData* app = nullptr;
@@ -27,4 +30,4 @@ std::string format_field_explanation(const AppData& app);
 // "app.ndjson: 12 invalid lines (first: line 3: invalid JSON)": one line per input with skips.
 std::vector<std::string> input_warnings(const AppData& app);
 
-}  // namespace crashsift::correlate
+}  // namespace crashsift::report
