@@ -80,6 +80,8 @@ class CrashReporter final : public WitnessRecognizer {
  public:
   std::string_view name() const override { return "crash-reporter"; }
 
+  void begin_input(const InputContext& context) override { local_ = context.zone; }
+
   void on_event(const Event& e, const WitnessSink& out) override {
     if (e.message.size() < 16 || e.message.size() > max_line) return flush(out);
     std::string_view t = strip_paste_wrapping(wt::chomp(e.message));
@@ -247,7 +249,7 @@ class CrashReporter final : public WitnessRecognizer {
 
   std::optional<Witness> pending_;  // an apport witness waiting for its "executable:" line
   std::string pending_apport_;
-  Zone local_;
+  Zone local_;  // --tz, else the local zone (InputContext)
 };
 
 }  // namespace

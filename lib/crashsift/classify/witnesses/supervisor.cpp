@@ -11,7 +11,7 @@
 //
 // pm2 prints both a code and a signal for every exit: "via signal [SIGINT]" is filler when the
 // child exited with a code, and "code [0]" is filler when a signal killed it. Supervisor stamps
-// carry no zone: they are read as local time (the zone crashsift runs in).
+// carry no zone: they are read in the zone text times are read in (--tz, else local).
 #include <map>
 #include <memory>
 
@@ -56,6 +56,8 @@ std::optional<std::string_view> bracketed_after(std::string_view s, std::string_
 class Supervisor final : public WitnessRecognizer {
  public:
   std::string_view name() const override { return "supervisor"; }
+
+  void begin_input(const InputContext& context) override { local_ = context.zone; }
 
   void on_event(const Event& e, const WitnessSink& out) override {
     if (e.kernel || e.message.size() < 12 || e.message.size() > max_line) return;
@@ -213,7 +215,7 @@ class Supervisor final : public WitnessRecognizer {
   }
 
   std::map<std::string, std::int64_t, std::less<>> spawned_;  // supervisord program -> PID
-  Zone local_;
+  Zone local_;  // --tz, else the local zone (InputContext)
 };
 
 }  // namespace
