@@ -6,27 +6,18 @@
 
 #include "crashsift/classify/tracker.hpp"
 #include "support/events.hpp"
+#include "support/track.hpp"
 
 using namespace crashsift;
 using namespace crashsift::classify;
 using namespace crashsift::test;
-
-namespace {
-Classified run(const std::vector<Event>& events) {
-  ExitTracker t;
-  t.begin_input(0, true);
-  for (const auto& e : events) t.on_event(e);
-  t.end_input();
-  return t.finish();
-}
-}  // namespace
 
 TEST_CASE("service manager lines that came through the kernel buffer are PID 1's") {
   Event e = pid1(t0, "initrd-switch-root.service: Deactivated successfully.");
   e.kernel = true;  // _TRANSPORT=kernel, SYSLOG_IDENTIFIER=systemd
   Event crash = pid1(t0 + ms(5), "early.service: Main process exited, code=dumped, status=11/SEGV");
   crash.kernel = true;
-  const auto c = run({e, crash});
+  const auto c = track({e, crash});
   REQUIRE(c.exits.size() == 2);
   CHECK(c.exits[0].unit == "initrd-switch-root.service");
   CHECK(c.exits[0].cls == ExitClass::clean);
@@ -36,7 +27,7 @@ TEST_CASE("service manager lines that came through the kernel buffer are PID 1's
 }
 
 TEST_CASE("dmesg text: 'systemd[1]: ...' kernel lines are the service manager's, other kernel lines are not") {
-  const auto c = run({kernel(t0, "systemd[1]: early.service: Main process exited, code=exited, status=1/FAILURE"),
+  const auto c = track({kernel(t0, "systemd[1]: early.service: Main process exited, code=exited, status=1/FAILURE"),
                       kernel(t0 + ms(1), "systemd[1]: early.service: Failed with result 'exit-code'."),
                       kernel(t0 + ms(2), "usb 1-1: new high-speed USB device number 2 using xhci_hcd")});
   REQUIRE(c.exits.size() == 1);

@@ -4,19 +4,13 @@
 
 #include "crashsift/classify/tracker.hpp"
 #include "support/events.hpp"
+#include "support/track.hpp"
 
 using namespace crashsift;
 using namespace crashsift::classify;
 using namespace crashsift::test;
 
 namespace {
-Classified run(const std::vector<Event>& events) {
-  ExitTracker t;
-  t.begin_input(0, true);
-  for (const auto& e : events) t.on_event(e);
-  t.end_input();
-  return t.finish();
-}
 
 Event exit_record(UsecUtc t, std::string message, std::string code, int status, std::string unit = "app.service") {
   Event e = pid1(t, std::move(message));
@@ -31,14 +25,14 @@ Event exit_record(UsecUtc t, std::string message, std::string code, int status, 
 
 TEST_CASE("structured: EXIT_CODE/EXIT_STATUS decide over a cut text") {
   // A LineMax cut or a pager ellipsized the text; the fields still say SIGSEGV.
-  const auto c = run({exit_record(t0, "app.service: Main process exited, code=dumped, status=11/S", "dumped", 11)});
+  const auto c = track({exit_record(t0, "app.service: Main process exited, code=dumped, status=11/S", "dumped", 11)});
   REQUIRE(c.exits.size() == 1);
   CHECK(c.exits[0].signal == "SEGV");
   CHECK(c.exits[0].cls == ExitClass::segfault);
 }
 
 TEST_CASE("structured: an exit record whose text cannot be read is still an exit") {
-  const auto c = run({exit_record(t0, "app.service: Hauptprozess beendet, code=exited, status=3", "exited", 3)});
+  const auto c = track({exit_record(t0, "app.service: Hauptprozess beendet, code=exited, status=3", "exited", 3)});
   REQUIRE(c.exits.size() == 1);
   CHECK(c.exits[0].unit == "app.service");
   CHECK(c.exits[0].code == 3);
@@ -48,7 +42,7 @@ TEST_CASE("structured: an exit record whose text cannot be read is still an exit
 TEST_CASE("structured: a mount's helper process exit is not a service death") {
   auto e = exit_record(t0, "run-x.mount: Mount process exited, code=exited, status=32/n/a", "exited", 32, "run-x.mount");
   e.command = "n/a";
-  CHECK(run({e}).exits.empty());
+  CHECK(track({e}).exits.empty());
 }
 
 TEST_CASE("structured: UNIT_RESULT and N_RESTARTS decide over the text") {
@@ -56,7 +50,7 @@ TEST_CASE("structured: UNIT_RESULT and N_RESTARTS decide over the text") {
   result.unit_result = "oom-kill";
   Event restart = pid1(t0 + ms(100), "app.service: Scheduled restart job, restart counter is at 4.");
   restart.n_restarts = 5;
-  const auto c = run({exit_record(t0, "app.service: Main process exited, code=killed, status=9/KILL", "killed", 9),
+  const auto c = track({exit_record(t0, "app.service: Main process exited, code=killed, status=9/KILL", "killed", 9),
                       result, restart});
   REQUIRE(c.exits.size() == 1);
   CHECK(c.exits[0].unit_result == "oom-kill");

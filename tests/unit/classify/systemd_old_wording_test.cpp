@@ -7,6 +7,7 @@
 #include "crashsift/classify/systemd_lines.hpp"
 #include "crashsift/classify/tracker.hpp"
 #include "support/events.hpp"
+#include "support/track.hpp"
 
 using namespace crashsift;
 using namespace crashsift::classify;
@@ -93,13 +94,6 @@ TEST_CASE("ellipsized exit lines: the status number still says it, the cut name 
 
 namespace {
 
-Classified track(const std::vector<Event>& events) {
-  ExitTracker t;
-  t.begin_input(0, true);
-  for (const auto& e : events) t.on_event(e);
-  t.end_input();
-  return t.finish();
-}
 
 // PID 1's short-form lines carry times to the second.
 Event pid1_s(UsecUtc t, std::string message) {

@@ -17,12 +17,6 @@ std::vector<Witness> coredumpctl(const std::string& text, Feed how, const std::v
   return feed(*r, text, how, after);
 }
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 const char* info_block =
     "$ coredumpctl info 28811\n"
@@ -77,7 +71,7 @@ TEST_CASE("coredumpctl info: one block is one witness with who, how, when and th
 
 TEST_CASE("coredumpctl info: every block of a multi-entry capture, the missing core noted") {
   const std::string dir = std::string(CRASHSIFT_TESTDATA) + "/captures/coredumpctl/";
-  auto all = coredumpctl(read(dir + "coredumpctl-info-all.txt"), Feed::cat);
+  auto all = coredumpctl(read_file(dir + "coredumpctl-info-all.txt"), Feed::cat);
   REQUIRE(all.size() == 4);
   CHECK(all[0].pid == 6565);
   CHECK(all[0].signal == "SEGV");
@@ -86,7 +80,7 @@ TEST_CASE("coredumpctl info: every block of a multi-entry capture, the missing c
     CHECK(w.time == utc(2026, 12, 6, 3, 5, 13));
     CHECK(w.coredump_message.find("Stack trace of thread") != std::string::npos);
   }
-  auto missing = coredumpctl(read(dir + "coredumpctl-info-missing.txt"), Feed::pasted);
+  auto missing = coredumpctl(read_file(dir + "coredumpctl-info-missing.txt"), Feed::pasted);
   REQUIRE(missing.size() == 1);
   CHECK(missing[0].pid == 6565);
   REQUIRE(missing[0].missing.size() == 1);
@@ -153,7 +147,7 @@ TEST_CASE("coredumpctl list: old form with a numeric SIG and the PRESENT star") 
 
 TEST_CASE("coredumpctl list: the real capture, and 'No coredumps found.'") {
   const std::string dir = std::string(CRASHSIFT_TESTDATA) + "/captures/coredumpctl/";
-  auto got = coredumpctl(read(dir + "coredumpctl-list-missing.txt"), Feed::pasted);
+  auto got = coredumpctl(read_file(dir + "coredumpctl-list-missing.txt"), Feed::pasted);
   REQUIRE(got.size() == 4);
   CHECK(got[0].pid == 6565);
   CHECK(got[0].missing.size() == 1);

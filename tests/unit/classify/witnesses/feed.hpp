@@ -2,6 +2,7 @@
 // Feeds pasted text to one witness recognizer the two ways the input parsers deliver it: as
 // `pasted` events with the indentation stripped (journal short form), and as message-only
 // events with the line as written (`-o cat`).
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -18,6 +19,14 @@ std::unique_ptr<WitnessRecognizer> make_witness_coredump_text();
 namespace crashsift::test {
 
 enum class Feed { pasted, cat };
+
+// A whole file (a real capture) as text.
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 inline Event text_event(std::string_view line, Feed how, std::uint64_t number) {
   Event e;

@@ -20,12 +20,6 @@ std::vector<Witness> shell(const std::string& text, Feed how = Feed::cat) {
   return feed(*r, text, how);
 }
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 
@@ -180,18 +174,18 @@ TEST_CASE("shell: terminal captures with escapes, carriage returns and dash's pr
 
 TEST_CASE("shell: the real captures give one witness per death") {
   const std::string dir = std::string(CRASHSIFT_TESTDATA) + "/captures/shell-jobs/";
-  auto bash = shell(read(dir + "bash-interactive/stderr.txt"));
+  auto bash = shell(read_file(dir + "bash-interactive/stderr.txt"));
   // segv, abort, ill, fpe, kill, double-free, stack-smash, job kill, job segv, job TERM, segv no core
   CHECK(bash.size() == 11);
-  auto zsh = shell(read(dir + "zsh-interactive/transcript.txt"));
+  auto zsh = shell(read_file(dir + "zsh-interactive/transcript.txt"));
   REQUIRE(zsh.size() >= 8);
   CHECK(zsh[0].signal == "SEGV");
   CHECK(zsh[0].comm == "crashlab");
-  auto deploy = shell(read(dir + "noninteractive/bash-deploy.stderr.txt"));
+  auto deploy = shell(read_file(dir + "noninteractive/bash-deploy.stderr.txt"));
   REQUIRE(deploy.size() == 5);
   CHECK(deploy[0].pid == 10215);
   CHECK(deploy[2].signal == "KILL");
-  auto make = shell(read(dir + "make/make-viashell.stderr.txt"));
+  auto make = shell(read_file(dir + "make/make-viashell.stderr.txt"));
   REQUIRE(make.size() == 1);
   CHECK(make[0].code == 139);
 }

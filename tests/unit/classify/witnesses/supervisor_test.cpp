@@ -20,12 +20,6 @@ std::vector<Witness> supervisor(const std::string& text, Feed how = Feed::cat) {
   return feed(*r, text, how);
 }
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Supervisor stamps have no zone: they are read as local time (the zone the process runs in).
 UsecUtc local(int y, int mo, int d, int h, int mi, int s, int usec = 0) {
@@ -56,7 +50,7 @@ TEST_CASE("pm2: a code exit carries SIGINT as filler, a signal death carries cod
 }
 
 TEST_CASE("pm2: the real daemon log") {
-  auto w = supervisor(read(std::string(CRASHSIFT_TESTDATA) + "/captures/pm2/pm2.log"));
+  auto w = supervisor(read_file(std::string(CRASHSIFT_TESTDATA) + "/captures/pm2/pm2.log"));
   // resizer SEGV, reporter 0, checkout-api 1 (x3), heap-hog ABRT, queue-worker KILL, queue-worker 0
   REQUIRE(w.size() == 8);
   CHECK(w[0].comm == "resizer");
@@ -102,10 +96,10 @@ TEST_CASE("supervisord: exits with PIDs from the spawned lines") {
 }
 
 TEST_CASE("supervisord: the real log, and no witness from status tables") {
-  auto w = supervisor(read(std::string(CRASHSIFT_TESTDATA) + "/captures/supervisord/supervisord.log"));
+  auto w = supervisor(read_file(std::string(CRASHSIFT_TESTDATA) + "/captures/supervisord/supervisord.log"));
   // billing-api x3, nightly-cleanup, thumbnailer x2, image-resizer, queue-worker KILL, stop TERM
   CHECK(w.size() == 9);
-  CHECK(supervisor(read(std::string(CRASHSIFT_TESTDATA) + "/captures/supervisord/supervisorctl-status.txt")).empty());
+  CHECK(supervisor(read_file(std::string(CRASHSIFT_TESTDATA) + "/captures/supervisord/supervisorctl-status.txt")).empty());
   CHECK(supervisor("celery-default                   RUNNING   pid 2211, uptime 4 days, 2:11:09\n").empty());
 }
 
