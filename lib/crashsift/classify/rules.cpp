@@ -74,6 +74,19 @@ std::optional<Verdict> rule_stated_oom(const Exit&, const ExitFacts& f) {
                  Confidence::confirmed, f.stated_oom};
 }
 
+// App-only mode: the app's last samples were near the memory limit and then it stopped; the
+// external SIGKILL of an OOM killer leaves no line in the app's own log.
+std::optional<Verdict> rule_memory_near_limit(const Exit&, const ExitFacts& f) {
+  if (!f.near_memory_limit) return std::nullopt;
+  return Verdict{ExitClass::oom, "near-memory-limit", Confidence::inferred, OomKind::cgroup};
+}
+
+// App-only mode: a lifetime ended (another began) and nothing says how.
+std::optional<Verdict> rule_lifetime_only(const Exit&, const ExitFacts& f) {
+  if (!f.app_lifetime_only) return std::nullopt;
+  return Verdict{ExitClass::unknown, "no exit record", Confidence::inferred};
+}
+
 std::optional<Verdict> rule_watchdog(const Exit& x, const ExitFacts& f) {
   if (!f.watchdog_line && x.unit_result != "watchdog") return std::nullopt;
   return Verdict{ExitClass::watchdog, "watchdog-timeout"};
@@ -198,6 +211,14 @@ std::optional<Verdict> rule_result_only(const Exit& x, const ExitFacts&) {
 
 void add_missing(Exit& x, const ExitFacts& f) {
   auto miss = [&](std::string s) { x.missing.push_back(std::move(s)); };
+  if (f.app_lifetime_only) {
+    // The app log is all there is: say that once, not as missing journal records one by one.
+    miss("no journal record of this exit (give the journal to know how it ended)");
+    if (f.near_memory_limit)
+      miss("no kernel OOM kill line: inferred from the last samples near the " + format_bytes(*f.near_memory_limit) +
+           " limit");
+    return;
+  }
   if (x.exit_kind.empty() && x.unit_result != "success")
     miss("no \"Main process exited\" record (logged at debug level or outside the input)");
   if (x.cls == ExitClass::oom && x.oom_kind != OomKind::runtime_heap && x.oom_kind != OomKind::oomd &&
@@ -220,9 +241,9 @@ void add_missing(Exit& x, const ExitFacts& f) {
 
 void classify_exit(Exit& x, const ExitFacts& f) {
   static constexpr Rule rules[] = {rule_oomd,        rule_systemd_oom,  rule_runtime_heap,
-                                   rule_kernel_oom_line, rule_stated_oom, rule_watchdog, rule_timeout,
+                                   rule_kernel_oom_line, rule_stated_oom, rule_memory_near_limit, rule_watchdog, rule_timeout,
                                    rule_client_kill, rule_fatal_signal, rule_bun_panic, rule_core_dumped, rule_external_signal, rule_unknown_kill,
-                                   rule_clean_signal, rule_exit_code,   rule_result_only};
+                                   rule_clean_signal, rule_exit_code,   rule_result_only, rule_lifetime_only};
   Verdict v{ExitClass::unknown, "unexplained", Confidence::inferred};
   for (Rule r : rules) {
     if (auto got = r(x, f)) {

@@ -1,6 +1,7 @@
 #pragma once
 // Exit classification rules: one small function per rule, applied in a fixed precedence order
 // (classify_exit). Each rule looks only at the facts gathered for one exit.
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,8 @@ struct ExitFacts {
   bool form_has_pids = true;         // the exit's input form records PIDs
   OomKind stated_oom = OomKind::none; // a witness says OOM itself (docker OOMKilled, earlyoom, kubectl)
   bool only_implied = false;         // no witness states the death; a runtime's message implies it
+  bool app_lifetime_only = false;    // known only as the end of a lifetime in the app's own log
+  std::optional<std::uint64_t> near_memory_limit;  // its last samples were near this limit (--memory-limit)
 };
 
 // Decides cls, oom_kind, cause, confidence and missing[] from the exit's fields and facts.

@@ -1,4 +1,5 @@
 #include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/classify/rules.hpp"
 #include "crashsift/pipeline/core_attachment.hpp"
 
 #include <algorithm>
@@ -423,6 +424,8 @@ class Runner {
     return run;
   }
 
+  // An exit known only from the app log: the lifetime's end, classified by the same rules as
+  // every other exit (unknown, or an inferred OOM near --memory-limit).
   classify::Exit app_only_exit(const correlate::AppData& app, const correlate::AppLifetime& life, bool restarted) const {
     classify::Exit x;
     x.unit = app.unit.empty() ? "(app log)" : app.unit;
@@ -430,22 +433,15 @@ class Runner {
     x.started_at = life.start;
     x.exited_at = life.end;
     x.runtime = life.version;
-    x.cls = classify::ExitClass::unknown;
-    x.cause = "no exit record";
-    x.confidence = classify::Confidence::inferred;
     x.evidence.push_back({"app-lifetime",
                           "last record of the lifetime that began with " + life.start_reason +
                               (restarted ? "; a new lifetime follows" : "; the log ends here"),
                           Origin{}, life.end});
     x.witnesses.push_back({"app-lifetime", "created", Origin{}});
-    x.missing.push_back("no journal record of this exit (give the journal to know how it ended)");
-    if (q_.memory_limit && correlate::ends_near_limit(app, life, *q_.memory_limit)) {
-      x.cls = classify::ExitClass::oom;
-      x.oom_kind = classify::OomKind::cgroup;
-      x.cause = "near-memory-limit";
-      x.missing.push_back("no kernel OOM kill line: inferred from the last samples near the " +
-                          format_bytes(*q_.memory_limit) + " limit");
-    }
+    classify::ExitFacts f;
+    f.app_lifetime_only = true;
+    if (q_.memory_limit && correlate::ends_near_limit(app, life, *q_.memory_limit)) f.near_memory_limit = *q_.memory_limit;
+    classify::classify_exit(x, f);
     return x;
   }
 

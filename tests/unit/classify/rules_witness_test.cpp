@@ -404,3 +404,25 @@ TEST_CASE("a death only implied by a runtime's message is never confirmed") {
   CHECK(heap.cls == ExitClass::oom);
   CHECK(heap.confidence == Confidence::inferred);
 }
+
+TEST_CASE("app-only exits go through the rules: a lifetime's end is unknown, near the limit an inferred OOM") {
+  Exit plain;
+  ExitFacts f;
+  f.app_lifetime_only = true;
+  classify_exit(plain, f);
+  CHECK(plain.cls == ExitClass::unknown);
+  CHECK(plain.cause == "no exit record");
+  CHECK(plain.confidence == Confidence::inferred);
+  REQUIRE(plain.missing.size() == 1);
+  CHECK(plain.missing[0].find("no journal record") != std::string::npos);
+
+  Exit near;
+  f.near_memory_limit = 96ull << 20;
+  classify_exit(near, f);
+  CHECK(near.cls == ExitClass::oom);
+  CHECK(near.oom_kind == OomKind::cgroup);
+  CHECK(near.cause == "near-memory-limit");
+  CHECK(near.confidence == Confidence::inferred);
+  REQUIRE(near.missing.size() == 2);
+  CHECK(near.missing[1].find("96.0 MiB limit") != std::string::npos);
+}
