@@ -10,6 +10,7 @@
 #include "cli.hpp"
 #include "command.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/pipeline/memory_exits.hpp"
 #include "crashsift/report/exits_report.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/report/memory_format.hpp"
@@ -49,18 +50,7 @@ bool attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryRepo
   std::fputs(report::format_input_diagnostics(run).c_str(), stderr);
   for (const auto& x : run.exits)
     if (x.exited_at) mem.exit_marks.push_back(*x.exited_at);
-  for (auto& r : reports)
-    for (auto& m : r.lifetimes) {
-      const UsecUtc lo = m.life.end - 5 * usec_per_sec;
-      const UsecUtc hi = m.life.next_start.value_or(m.life.end + 600 * usec_per_sec);
-      for (const auto& x : run.exits) {
-        if (!x.exited_at || *x.exited_at < lo || *x.exited_at > hi) continue;
-        m.journal_exit = std::string(to_string(x.cls)) + (x.signal.empty() ? "" : " (SIG" + x.signal + ")") +
-                         (x.code ? " (exit " + std::to_string(*x.code) + ")" : "") + " per the journal at " +
-                         format_in_zone(*x.exited_at, q.parse.zone) + (x.reason.empty() ? "" : ": " + x.reason);
-        break;
-      }
-    }
+  pipeline::tie_lifetimes_to_exits(run.exits, reports, q.parse.zone);
   const auto fail_on = parse_classes(a.fail_on);
   return std::any_of(run.exits.begin(), run.exits.end(), [&](const classify::Exit& x) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
