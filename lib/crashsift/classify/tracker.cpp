@@ -10,7 +10,7 @@
 #include "crashsift/classify/crash_message.hpp"
 #include "crashsift/classify/journal_records.hpp"
 #include "crashsift/classify/kernel_lines.hpp"
-#include "crashsift/classify/process_tail.hpp"
+#include "crashsift/classify/main_process.hpp"
 #include "crashsift/classify/merge.hpp"
 #include "crashsift/classify/rules.hpp"
 #include "crashsift/classify/witness.hpp"
@@ -22,7 +22,6 @@ namespace crashsift::classify {
 namespace {
 
 constexpr UsecUtc one_second = usec_per_sec;
-constexpr size_t kept_output_lines = 8;
 
 struct UnitState {
   std::optional<UsecUtc> started_at;
@@ -48,13 +47,6 @@ std::string key_of(std::string_view boot, std::string_view unit) {
   return k;
 }
 
-// journald and systemd-coredump print around every crash but are never another unit's main
-// process; in text forms they must not be taken for one.
-bool is_system_daemon(std::string_view identifier, std::string_view unit) {
-  return (identifier == "systemd-journald" || identifier == "systemd-coredump" || identifier == "systemd-oomd") &&
-         !starts_with(unit, identifier);
-}
-
 std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
 
 // PID 1 logs through the kernel buffer early in boot and after switch-root: those entries are
@@ -70,7 +62,10 @@ struct ExitTracker::Impl {
   std::vector<KernelRecord> kernel;
   std::vector<CoredumpRecord> coredumps;
   std::unordered_map<std::string, UnitState> units;
-  std::unordered_map<std::int64_t, ProcessTail> processes;  // key: pid (the tail knows its boot)
+  MainProcess main_process;
+
+  explicit Impl(TrackerLimits l)
+      : limits(l), main_process(exits, TailLimits{l.max_tracked_processes, l.tail_lines, l.max_line_chars}) {}
   std::vector<Warning> warnings;
   std::uint32_t input = 0;
   bool form_has_pids = true;
@@ -82,12 +77,6 @@ struct ExitTracker::Impl {
   std::set<std::string> first_exit_seen;
   std::map<std::string, std::optional<UsecUtc>> journal_starts_inside;  // first exit without a start
   std::uint64_t arrival = 0;
-  bool input_has_units = false;          // output lines carry _SYSTEMD_UNIT (journal forms)
-  struct PendingExit {
-    size_t exit;
-    std::uint64_t arrival;
-  };
-  std::vector<PendingExit> pending_text;  // text forms: main process decided a little later
 
   // ---- event dispatch ------------------------------------------------------------------
 
@@ -116,7 +105,7 @@ struct ExitTracker::Impl {
   void on_event(const Event& e) {
     ++arrival;
     count(e);
-    if (!pending_text.empty() && e.time && pending_deadline_passed(*e.time)) resolve_pending_text(e.time);
+    if (main_process.has_pending() && e.time && main_process.pending_due(*e.time)) main_process.resolve_pending(e.time);
     for (auto& r : recognizers) r->on_event(e, witness_sink);
     // Other text among journal lines, or any line of a `-o cat`-shaped paste (no identifier, no
     // PID): a kernel line in it is still the kernel's.
@@ -151,7 +140,7 @@ struct ExitTracker::Impl {
     if (e.identifier == "systemd-oomd" && starts_with(e.message, "Killed ")) return on_oomd(e);
     if (e.identifier == "systemd-journald" && starts_with(e.message, "Suppressed ")) return on_suppressed(e);
     if (e.line_cut) ++lines_cut[e.systemd_unit.empty() ? e.identifier : e.systemd_unit];
-    on_output(e);
+    main_process.on_output(e, arrival);
   }
 
   void on_event_as_manager(const Event& e) {
@@ -245,51 +234,6 @@ struct ExitTracker::Impl {
     r.signal = e.coredump_signal;
     parse_coredump_text(e.message, r);
     if (coredumps.size() < limits.max_kernel_records) coredumps.push_back(std::move(r));
-  }
-
-  void on_output(const Event& e) {
-    if (!e.pid || *e.pid <= 1) return;
-    auto [it, inserted] = processes.try_emplace(*e.pid);
-    ProcessTail& p = it->second;
-    if (!inserted && p.boot_id != e.boot_id) {
-      p = ProcessTail{};  // the same PID in another boot is another process
-      inserted = true;
-    }
-    if (inserted) {
-      p.boot_id = e.boot_id;
-      p.pid = *e.pid;
-      p.identifier = e.identifier;
-      // The forked child that fails to exec logs before it is in the unit's cgroup: no
-      // _SYSTEMD_UNIT, but UNIT= names the unit it was spawned for.
-      p.unit = e.systemd_unit.empty() ? e.unit : e.systemd_unit;
-      p.invocation_id = e.invocation_id;
-      p.first_time = e.time;
-    }
-    if (e.time) p.last_time = e.time;
-    p.order = arrival;
-    if (!e.systemd_unit.empty()) input_has_units = true;
-    // journald splits output per line; native senders may still send multi-line messages.
-    std::string_view rest = e.message;
-    while (!rest.empty()) {
-      const size_t nl = rest.find('\n');
-      const std::string_view line = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      if (trim(line).empty()) continue;
-      p.push(line, e, limits.tail_lines, limits.max_line_chars);
-      if (auto v = find_runtime_version(line); !v.empty()) p.runtime = std::move(v);
-    }
-    if (inserted && processes.size() > limits.max_tracked_processes) evict_old_processes();
-  }
-
-  // Keeps memory flat on hosts with many short-lived processes: drop the older half.
-  void evict_old_processes() {
-    std::vector<std::uint64_t> orders;
-    orders.reserve(processes.size());
-    for (const auto& [k, p] : processes) orders.push_back(p.order);
-    auto mid = orders.begin() + static_cast<std::ptrdiff_t>(orders.size() / 2);
-    std::nth_element(orders.begin(), mid, orders.end());
-    const std::uint64_t cutoff = *mid;
-    std::erase_if(processes, [&](const auto& kv) { return kv.second.order < cutoff; });
   }
 
   // ---- the service manager's lines ---------------------------------------------------
@@ -415,7 +359,7 @@ struct ExitTracker::Impl {
     exits.push_back(std::move(x));
     facts.push_back(f);
     const size_t idx = exits.size() - 1;
-    attach_process(u, exits[idx]);
+    main_process.attach(u.known_pid, u.known_comm, idx, arrival);
     u.open_exit = idx;
     u.last_exit = idx;
     u.exit_since_start = true;
@@ -487,120 +431,6 @@ struct ExitTracker::Impl {
     exits[*u.open_exit].evidence.push_back(evidence("unit-result", e));
   }
 
-  // ---- which process was the main one --------------------------------------------------
-
-  ProcessTail* find_process(const UnitState& u, const Exit& x, std::string& source) {
-    if (u.known_pid) {
-      auto it = processes.find(*u.known_pid);
-      source = "kill-line";
-      return it == processes.end() || it->second.boot_id != x.boot_id ? nullptr : &it->second;
-    }
-    ProcessTail* best = nullptr;
-    // Journal forms record the unit of every output line (_SYSTEMD_UNIT).
-    for (auto& [k, p] : processes) {
-      if (p.unit != x.unit || p.boot_id != x.boot_id) continue;
-      if (!x.invocation_id.empty() && !p.invocation_id.empty() && p.invocation_id != x.invocation_id) continue;
-      if (!best || p.order > best->order) best = &p;
-    }
-    if (best) source = "journal";
-    return best;
-  }
-
-  void attach_process(const UnitState& u, Exit& x) {
-    if (u.known_pid) {
-      x.pid = u.known_pid;
-      x.pid_source = "kill-line";
-      x.process_name = u.known_comm;
-    }
-    std::string source;
-    if (ProcessTail* p = find_process(u, x, source)) return apply_process(x, *p, source);
-    // Text forms name no unit on output lines: decide once the stream has moved past the exit,
-    // when it is known which processes kept printing afterwards (they cannot be the one).
-    if (!input_has_units && !u.known_pid) pending_text.push_back({exits.size() - 1, arrival});
-  }
-
-  void apply_process(Exit& x, ProcessTail& p, const std::string& source) {
-    if (!x.pid) x.pid = p.pid;
-    std::vector<std::string_view> texts;
-    const auto lines = p.lines();
-    for (const OutputLine* l : lines) texts.push_back(l->text);
-    // The exit keeps only the last few lines (for reports); the tail itself is longer so that a
-    // crash header above a long stack trace is still found.
-    for (size_t i = lines.size() > kept_output_lines ? lines.size() - kept_output_lines : 0; i < lines.size(); ++i)
-      x.last_output.push_back(lines[i]->text);
-    if (auto m = find_crash_message(texts)) {
-      x.reason = m->text;
-      x.reason_kind = m->kind;
-      const OutputLine* l = lines[m->line_index];
-      x.evidence.push_back(Evidence{"crash-message", l->text, l->origin(), l->time});
-    }
-    x.runtime = p.runtime;
-    if (x.process_name.empty()) x.process_name = p.identifier;
-    if (!x.started_at && p.first_time) x.started_at = p.first_time;
-    if (x.pid_source.empty()) x.pid_source = source;
-    erase_process(&p);  // p dangles from here on
-  }
-
-  static constexpr UsecUtc text_settle = 2 * one_second;
-
-  bool pending_deadline_passed(UsecUtc now) const {
-    for (const auto& pe : pending_text) {
-      const auto& t = exits[pe.exit].exited_at;
-      if (!t || *t + text_settle < now) return true;
-    }
-    return false;
-  }
-
-  // Text forms: a process is a candidate for an exit when it printed during the unit's lifetime
-  // and not after the exit. Only unambiguous cases are decided (one candidate left, applied
-  // repeatedly as decided processes drop out); a guessed PID is worse than none, so the rest
-  // stay without a PID and say why.
-  void resolve_pending_text(const std::optional<UsecUtc>& now) {
-    std::vector<size_t> ready;
-    for (size_t i = 0; i < pending_text.size(); ++i) {
-      const auto& t = exits[pending_text[i].exit].exited_at;
-      if (!now || !t || *t + text_settle < *now) ready.push_back(i);
-    }
-    std::vector<std::vector<ProcessTail*>> candidates(ready.size());
-    for (size_t r = 0; r < ready.size(); ++r) candidates[r] = text_candidates(pending_text[ready[r]]);
-    for (bool progress = true; progress;) {
-      progress = false;
-      for (size_t r = 0; r < ready.size(); ++r) {
-        if (candidates[r].size() != 1) continue;
-        ProcessTail* chosen = candidates[r][0];
-        candidates[r].clear();
-        for (auto& other : candidates) std::erase(other, chosen);
-        apply_process(exits[pending_text[ready[r]].exit], *chosen, "output-inferred");
-        progress = true;
-      }
-    }
-    for (size_t r = 0; r < ready.size(); ++r)
-      if (!candidates[r].empty())
-        exits[pending_text[ready[r]].exit].missing.push_back(
-            std::to_string(candidates[r].size()) +
-            " processes could be the main one (this text form does not record the unit of output lines; "
-            "read the journal as json, export or native to know)");
-    std::vector<PendingExit> left;
-    for (size_t i = 0; i < pending_text.size(); ++i)
-      if (std::find(ready.begin(), ready.end(), i) == ready.end()) left.push_back(pending_text[i]);
-    pending_text = std::move(left);
-  }
-
-  std::vector<ProcessTail*> text_candidates(const PendingExit& pe) {
-    const Exit& x = exits[pe.exit];
-    const UsecUtc slack = x.time_has_usec ? one_second / 4 : one_second;
-    std::vector<ProcessTail*> out;
-    for (auto& [k, p] : processes) {
-      if (!p.unit.empty() || p.boot_id != x.boot_id || is_system_daemon(p.identifier, x.unit)) continue;
-      if (x.exited_at && p.last_time && *p.last_time > *x.exited_at + slack) continue;
-      if (!x.exited_at && p.order > pe.arrival) continue;
-      if (x.started_at && p.first_time && *p.first_time + slack < *x.started_at) continue;
-      out.push_back(&p);
-    }
-    return out;
-  }
-
-  void erase_process(const ProcessTail* p) { processes.erase(p->pid); }
 };
 
 // The same exit read from two inputs (say, the export and the json of one journal) is listed
@@ -691,7 +521,7 @@ Classified ExitTracker::finish() {
   return out;
 }
 
-ExitTracker::ExitTracker(TrackerLimits limits) : impl_(std::make_unique<Impl>()) { impl_->limits = limits; }
+ExitTracker::ExitTracker(TrackerLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
 ExitTracker::~ExitTracker() = default;
 
 void ExitTracker::set_input_context(const InputContext& context) { impl_->context = context; }
@@ -701,17 +531,15 @@ void ExitTracker::begin_input(std::uint32_t input_index, bool form_has_pids) {
   impl_->input = input_index;
   impl_->form_has_pids = form_has_pids;
   impl_->units.clear();
-  impl_->processes.clear();
+  impl_->main_process.clear();
 }
 
 void ExitTracker::on_event(const Event& e) { impl_->on_event(e); }
 
 void ExitTracker::end_input() {
   for (auto& r : impl_->recognizers) r->end_input(impl_->witness_sink);
-  impl_->resolve_pending_text(std::nullopt);
-  impl_->input_has_units = false;
+  impl_->main_process.end_input();
   impl_->units.clear();
-  impl_->processes.clear();
 }
 
 }  // namespace crashsift::classify
