@@ -63,7 +63,7 @@ int run(const ExitsOptions& o) {
 
 void register_exits(CLI::App& root, Commands& commands) {
   auto opts = std::make_shared<ExitsOptions>();
-  CLI::App* app = root.add_subcommand("exits", "List every service process exit, classified, with its evidence");
+  CLI::App* app = root.add_subcommand("exits", "List every process death, classified, with the evidence (witnesses) that decided it");
   app->footer(
       "Exit status: 0 ok; 1 an exit matched --fail-on; 2 usage error or nothing usable read; 3 internal error.\n"
       "Skipped input lines are reported on stderr and in the JSON 'inputs' block; they never change the status.\n"

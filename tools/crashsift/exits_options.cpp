@@ -29,8 +29,9 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
   app->add_option("INPUT", o.inputs,
                   "Journal inputs: journalctl text (short, short-iso, short-precise, short-unix, short-full, "
                   "with-unit, verbose, cat), -o json / json-seq, -o export, native .journal files or "
-                  "directories, dmesg/kmsg text; '-' is standard input; .gz .zst .xz .lz4 are decompressed. "
-                  "No INPUT: the local system journal.");
+                  "directories, dmesg/kmsg text, and pasted evidence in any mix (systemctl status, coredumpctl "
+                  "info/list, syslog, shell, supervisor and container lines, runtime stderr); '-' is standard input; "
+                  ".gz .zst .xz .lz4 are decompressed. No INPUT: the local system journal.");
   app->add_option("-D,--directory", o.directories, "Read the native journal files in DIR (like journalctl -D)")
       ->allow_extra_args(false)
       ->group("Input");
