@@ -31,13 +31,16 @@ int run(const ExitsOptions& o) {
     std::fprintf(stderr, "crashsift exits: error: %s\n", e.what());
     return exit_usage;
   }
-  const report::ExitsReport r = pipeline::run_exits(q);
+  report::ExitsReport r = pipeline::run_exits(q);
   if (q.progress) std::fprintf(stderr, "\r\x1b[K");
   const std::string diag = report::format_input_diagnostics(r);
   if (!o.quiet || !r.usable()) std::fputs(diag.c_str(), stderr);
-  if (!r.usable()) {
+  const bool usable = r.usable();
+  if (!usable) {
     std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
-    return exit_usage;
+    // A script reading JSON still gets the document: every input with its error, no exits.
+    if (o.out.format != "json" && o.out.format != "ndjson") return exit_usage;
+    r.warnings.push_back({"nothing-usable", "nothing usable was read from the input"});
   }
   if (o.out.format == "json" || o.out.format == "ndjson") {
     OutputSink sink(o.out);
@@ -45,7 +48,7 @@ int run(const ExitsOptions& o) {
     const report::Emit emit = [&](std::string_view s) { sink.write(s); };
     if (o.out.format == "json") report::write_exits_json(r, o.out.pretty, emit);
     else report::write_exits_ndjson(r, emit);
-    if (!sink.close()) return exit_usage;
+    if (!sink.close() || !usable) return exit_usage;
   } else if (!write_output(o.out, render(r, o))) {
     return exit_usage;
   }
