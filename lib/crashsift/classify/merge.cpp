@@ -34,8 +34,8 @@ bool both_untimed(const Witness& w, const Exit& x) { return !w.time && !x.exited
 std::string unit_of_cgroup(std::string_view cgroup) {
   const size_t slash = cgroup.rfind('/');
   std::string_view last = slash == std::string_view::npos ? cgroup : cgroup.substr(slash + 1);
-  for (std::string_view suffix : {".service", ".scope", ".socket", ".slice"})
-    if (ends_with(last, suffix) && !ends_with(last, ".slice")) return std::string(last);
+  for (std::string_view suffix : {".service", ".scope", ".socket"})
+    if (ends_with(last, suffix)) return std::string(last);
   return {};
 }
 
@@ -52,9 +52,7 @@ struct Candidate {
 
 class Merger {
  public:
-  Merger(std::vector<Exit>& exits, std::vector<ExitFacts>& facts) : exits_(exits), facts_(facts) {
-    for (size_t i = 0; i < exits_.size(); ++i) order_of_.push_back(0);
-  }
+  Merger(std::vector<Exit>& exits, std::vector<ExitFacts>& facts) : exits_(exits), facts_(facts) {}
 
   void add(Witness&& w) {
     if (auto c = find(w)) return join(std::move(w), c->exit, c->joined_by);
@@ -156,7 +154,7 @@ class Merger {
           pid_conflict(w, x))
         continue;
       if (!w.comm.empty() && !x.process_name.empty() && !same_comm(w.comm, x)) continue;
-      const std::uint64_t pos = x.arrival ? x.arrival : order_of_created(i);
+      const std::uint64_t pos = x.arrival;  // created exits take their witness's order
       if (pos < w.order) continue;
       const UsecUtc distance = static_cast<UsecUtc>(pos - w.order);
       if (distance > max_paste_distance) continue;
@@ -181,7 +179,6 @@ class Merger {
     return false;
   }
 
-  std::uint64_t order_of_created(size_t i) const { return i < order_of_.size() ? order_of_[i] : 0; }
 
   // Kernel comm is cut to 15 bytes; a unit's program name often equals the comm.
   static bool same_comm(std::string_view comm, const Exit& x) {
@@ -225,7 +222,6 @@ class Merger {
     x.arrival = w.order;
     exits_.push_back(std::move(x));
     facts_.push_back(f);
-    order_of_.push_back(w.order);
   }
 
   static void apply(const Witness& w, Exit& x, ExitFacts& f) {
@@ -274,7 +270,6 @@ class Merger {
 
   std::vector<Exit>& exits_;
   std::vector<ExitFacts>& facts_;
-  std::vector<std::uint64_t> order_of_;
   std::map<std::string, int> unjoined_;
 };
 

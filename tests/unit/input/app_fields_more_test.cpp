@@ -11,32 +11,17 @@
 #include "crashsift/input/app_fields.hpp"
 #include "crashsift/input/app_ndjson.hpp"
 #include "crashsift/input/byte_source.hpp"
+#include "unit/input/app_parse_support.hpp"
 
 using namespace crashsift;
 using namespace crashsift::input;
 
 namespace {
 
-AppRecord parse1(std::string_view line, const AppReadOptions& o = {}) {
-  AppFieldReport f;
-  AppRecord r;
-  REQUIRE(parse_app_line(line, o, f, r));
-  return r;
-}
+using crashsift::testing::StreamedApp;
 
-struct Streamed {
-  std::vector<AppRecord> records;
-  InputReport report;
-  AppFieldReport fields;
-};
-
-Streamed stream1(std::string_view bytes, AppReadOptions o = {}) {
-  Streamed s;
-  auto src = memory_source(bytes);
-  LineReader reader(*src);
-  read_app_log(reader, o, s.report, s.fields, [&](const AppRecord& r) { s.records.push_back(r); });
-  return s;
-}
+AppRecord parse1(std::string_view line, const AppReadOptions& o = {}) { return testing::parse_app(line, o); }
+StreamedApp stream1(std::string_view bytes, AppReadOptions o = {}) { return testing::stream_app(bytes, std::move(o)); }
 
 constexpr std::uint64_t KiB = 1024, MiB = 1048576;
 constexpr UsecUtc t0 = 1719535312LL * 1000000;  // 2024-06-28T00:41:52Z
@@ -207,7 +192,7 @@ TEST_CASE("python capture: testdata/app/python-logging/app.ndjson (stdlib loggin
   auto src = open_source(std::string(CRASHSIFT_TESTDATA) + "/app/python-logging/app.ndjson");
   REQUIRE(src);
   LineReader reader(**src);
-  Streamed s;
+  StreamedApp s;
   AppReadOptions o;  // asctime was written with TZ=UTC
   read_app_log(reader, o, s.report, s.fields, [&](const AppRecord& r) { s.records.push_back(r); });
   CHECK(s.report.skipped == 0);

@@ -10,32 +10,17 @@
 #include "crashsift/input/app_ndjson.hpp"
 #include "crashsift/input/app_prefilter.hpp"
 #include "crashsift/input/byte_source.hpp"
+#include "unit/input/app_parse_support.hpp"
 
 using namespace crashsift;
 using namespace crashsift::input;
 
 namespace {
 
-AppRecord parse(std::string_view line, const AppReadOptions& o = {}) {
-  AppFieldReport f;
-  AppRecord r;
-  REQUIRE(parse_app_line(line, o, f, r));
-  return r;
-}
+using crashsift::testing::StreamedApp;
 
-struct Streamed {
-  std::vector<AppRecord> records;
-  InputReport report;
-  AppFieldReport fields;
-};
-
-Streamed stream(std::string_view bytes, AppReadOptions o = {}) {
-  Streamed s;
-  auto src = memory_source(bytes);
-  LineReader reader(*src);
-  read_app_log(reader, o, s.report, s.fields, [&](const AppRecord& r) { s.records.push_back(r); });
-  return s;
-}
+AppRecord parse(std::string_view line, const AppReadOptions& o = {}) { return testing::parse_app(line, o); }
+StreamedApp stream(std::string_view bytes, AppReadOptions o = {}) { return testing::stream_app(bytes, std::move(o)); }
 
 constexpr std::uint64_t MiB = 1048576;
 constexpr UsecUtc t_2024_06_28 = 1719535312LL * 1000000;  // 2024-06-28T00:41:52Z
@@ -211,7 +196,7 @@ TEST_CASE("streaming: CRLF, blank lines, torn lines with file:line, glued record
 TEST_CASE("streaming: an overlong line is counted and the rest still read") {
   std::string text = "{\"time\":1719535312000,\"rss\":\"" + std::string(3u << 20, 'x') + "\"}\n";
   text += "{\"time\":1719535313000,\"rss\":100000000}\n";
-  Streamed s;
+  StreamedApp s;
   auto src = memory_source(text);
   LineReader reader(*src, 1024);
   read_app_log(reader, {}, s.report, s.fields, [&](const AppRecord& r) { s.records.push_back(r); });
