@@ -11,11 +11,36 @@ namespace {
 
 constexpr std::uint64_t near_stack = 64 * 1024;
 
+// This build's own architecture, named as core_arch() names a core's ("" = unknown: no warning).
 std::string host_arch() {
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__ILP32__)
+  return "x32";
+#elif defined(__x86_64__)
   return "x86_64";
+#elif defined(__i386__)
+  return "i386";
+#elif defined(__aarch64__) && defined(__AARCH64EB__)
+  return "aarch64_be";
 #elif defined(__aarch64__)
   return "aarch64";
+#elif defined(__arm__) && defined(__ARMEB__)
+  return "armeb";
+#elif defined(__arm__)
+  return "arm";
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return "ppc64le";
+#elif defined(__powerpc64__)
+  return "ppc64";
+#elif defined(__powerpc__)
+  return "ppc";
+#elif defined(__s390x__)
+  return "s390x";
+#elif defined(__s390__)
+  return "s390";
+#elif defined(__riscv) && __riscv_xlen == 64
+  return "riscv64";
+#elif defined(__loongarch64)
+  return "loongarch64";
 #else
   return "";
 #endif

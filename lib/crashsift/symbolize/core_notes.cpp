@@ -54,6 +54,11 @@ class Fields {
     return v;
   }
   std::int64_t s32(size_t off) { return static_cast<std::int32_t>(u(off, 4)); }
+  // Up to max bytes at off, fewer at the end of the buffer.
+  std::string bytes(size_t off, size_t max) const {
+    if (off >= b_.size()) return {};
+    return std::string(b_.substr(off, std::min(max, b_.size() - off)));
+  }
   std::string cstr(size_t off, size_t max) {
     if (off >= b_.size()) return {};
     const size_t n = std::min(max, b_.size() - off);
@@ -77,6 +82,7 @@ bool read_exact(CoreBytes& bytes, std::uint64_t off, size_t n, std::string& out)
 struct ElfHeader {
   bool is64 = true, be = false;
   std::uint16_t type = 0, machine = 0;
+  std::uint32_t flags = 0;
   std::uint64_t phoff = 0, shoff = 0;
   std::uint32_t phentsize = 0, phnum = 0;
 };
@@ -96,10 +102,10 @@ Result<ElfHeader> read_elf_header(CoreBytes& bytes) {
   e.type = static_cast<std::uint16_t>(f.u(16, 2));
   e.machine = static_cast<std::uint16_t>(f.u(18, 2));
   if (e.is64) {
-    e.phoff = f.u(32, 8), e.shoff = f.u(40, 8);
+    e.phoff = f.u(32, 8), e.shoff = f.u(40, 8), e.flags = static_cast<std::uint32_t>(f.u(48, 4));
     e.phentsize = static_cast<std::uint32_t>(f.u(54, 2)), e.phnum = static_cast<std::uint32_t>(f.u(56, 2));
   } else {
-    e.phoff = f.u(28, 4), e.shoff = f.u(32, 4);
+    e.phoff = f.u(28, 4), e.shoff = f.u(32, 4), e.flags = static_cast<std::uint32_t>(f.u(36, 4));
     e.phentsize = static_cast<std::uint32_t>(f.u(42, 2)), e.phnum = static_cast<std::uint32_t>(f.u(44, 2));
   }
   if (f.bad) return make_error("truncated ELF header");
@@ -156,47 +162,45 @@ std::string join_psargs(std::string s) {
   return s;
 }
 
-// Register slots (index into pr_reg) for the pc and the stack pointer, per machine.
-struct RegLayout {
-  size_t reg_offset;  // offset of pr_reg inside prstatus
-  size_t word;
-  int pc, sp;
-};
-std::optional<RegLayout> reg_layout(std::uint16_t machine, bool is64) {
-  if (machine == 62 && is64) return RegLayout{112, 8, 16, 19};   // x86_64 user_regs_struct
-  if (machine == 183 && is64) return RegLayout{112, 8, 32, 31};  // aarch64: x0..x30, sp, pc
-  if (machine == 3 && !is64) return RegLayout{72, 4, 12, 15};    // i386: eip, uesp
-  return std::nullopt;
-}
+constexpr size_t align_up(size_t off, size_t a) { return (off + a - 1) / a * a; }
 
-void parse_prstatus(Fields& f, CoreNotes& n) {
+// elf_prstatus: elf_siginfo (3 ints), pr_cursig (short), pr_sigpend, pr_sighold (long each),
+// pid, ppid, pgrp, sid (int each), four timevals (2 longs each), pr_reg, pr_fpvalid. The
+// types' sizes and alignments come from the architecture table (core_arch.cpp).
+void parse_prstatus(Fields& f, const CoreArch& a, CoreNotes& n) {
   ThreadStatus t;
   t.cursig = static_cast<int>(f.u(12, 2));
-  const size_t w = n.is64 ? 8 : 4;
-  // si_signo, si_code, si_errno (3x4), cursig(2)+pad(2), sigpend, sighold (word each)
-  const size_t pid_off = 16 + 2 * w;
+  const size_t w = a.long_size;
+  const size_t pid_off = align_up(14, a.long_align) + 2 * w;
   t.tid = f.s32(pid_off);
   const size_t time_off = pid_off + 16;  // pid, ppid, pgrp, sid
-  t.utime_sec = static_cast<double>(f.u(time_off, w)) + static_cast<double>(f.u(time_off + w, w)) / 1e6;
-  t.stime_sec = static_cast<double>(f.u(time_off + 2 * w, w)) + static_cast<double>(f.u(time_off + 3 * w, w)) / 1e6;
-  if (auto r = reg_layout(n.machine, n.is64)) {
-    const std::uint64_t pc = f.u(r->reg_offset + r->word * static_cast<size_t>(r->pc), r->word);
-    const std::uint64_t sp = f.u(r->reg_offset + r->word * static_cast<size_t>(r->sp), r->word);
-    if (!f.bad) t.pc = pc, t.sp = sp;
+  const size_t usec_w = a.usec_32 ? 4 : w;
+  auto seconds = [&](size_t off) {
+    return static_cast<double>(f.u(off, w)) + static_cast<double>(f.u(off + w, usec_w)) / 1e6;
+  };
+  t.utime_sec = seconds(time_off);
+  t.stime_sec = seconds(time_off + 2 * w);
+  const size_t reg_off = align_up(time_off + 8 * w, a.reg_size > w ? a.reg_size : a.long_align);
+  if (a.pc_slot >= 0 && a.sp_slot >= 0) {
+    const std::uint64_t pc = f.u(reg_off + a.reg_size * static_cast<size_t>(a.pc_slot), a.reg_size);
+    const std::uint64_t sp = f.u(reg_off + a.reg_size * static_cast<size_t>(a.sp_slot), a.reg_size);
+    if (!f.bad) t.pc = pc & a.pc_mask, t.sp = sp + a.sp_bias;
   }
   f.bad = false;
   n.threads.push_back(t);
 }
 
-void parse_siginfo(Fields& f, CoreNotes& n) {
+// siginfo_t as the kernel copies it out for the core's ABI: three ints, then the union, which
+// is pointer-aligned (16 on 64-bit, 12 on 32-bit). _kill's uid is __kernel_uid32_t everywhere.
+void parse_siginfo(Fields& f, const CoreArch& a, CoreNotes& n) {
   SigInfo s;
   s.signo = static_cast<int>(f.s32(0));
-  s.err = static_cast<int>(f.s32(4));
-  s.code = static_cast<int>(f.s32(8));
-  const size_t u = n.is64 ? 16 : 12;  // the union starts after 3 ints (+pad on 64-bit)
+  s.err = static_cast<int>(f.s32(a.siginfo_code_first ? 8 : 4));
+  s.code = static_cast<int>(f.s32(a.siginfo_code_first ? 4 : 8));
+  const size_t u = a.long_size == 8 ? 16 : 12;
   const bool fault = s.signo == 4 || s.signo == 5 || s.signo == 7 || s.signo == 8 || s.signo == 11;
   if (fault && s.code > 0) {
-    s.addr = f.u(u, n.is64 ? 8 : 4);
+    s.addr = f.u(u, a.long_size);
   } else if (s.code <= 0) {  // SI_USER (0), SI_QUEUE (-1), SI_TKILL (-6): kill/tgkill/sigqueue
     s.sender_pid = f.s32(u);
     s.sender_uid = static_cast<std::int64_t>(f.u(u + 4, 4));
@@ -204,22 +208,26 @@ void parse_siginfo(Fields& f, CoreNotes& n) {
   if (!f.bad) n.siginfo = s;
 }
 
-void parse_psinfo(Fields& f, CoreNotes& n) {
+// elf_prpsinfo: state, sname, zomb, nice (char each), pr_flag (long), pr_uid, pr_gid
+// (__kernel_uid_t: 2 or 4 bytes by architecture), pid, ppid, pgrp, sid (int each),
+// fname[16], psargs[80].
+void parse_psinfo(Fields& f, const CoreArch& a, CoreNotes& n) {
   PsInfo p;
-  // 64-bit: state,sname,zomb,nice (4x1) + pad(4) + flag(8) + uid,gid (2x4) + pid,ppid,pgrp,sid
-  // 32-bit: 4x1 + flag(4) + uid,gid (2x2) + pid.. (4x4); fname[16]; psargs[80]
-  const size_t uid_off = n.is64 ? 16 : 8;
-  const size_t id_off = n.is64 ? 24 : 12;
-  p.uid = static_cast<std::int64_t>(f.u(uid_off, n.is64 ? 4 : 2));
+  const size_t uid_off = align_up(4, a.long_align) + a.long_size;
+  const size_t id_off = align_up(uid_off + 2 * a.uid_size, a.long_align < 4 ? a.long_align : 4);
+  p.uid = static_cast<std::int64_t>(f.u(uid_off, a.uid_size));
   p.pid = f.s32(id_off);
   p.ppid = f.s32(id_off + 4);
   const size_t fname_off = id_off + 16;
   p.fname = f.cstr(fname_off, 16);
-  if (!f.bad) n.psinfo = p;
+  if (f.bad) return;
+  const size_t args_off = fname_off + 16;
+  if (args_off < f.size()) p.psargs = join_psargs(f.bytes(args_off, 80));
+  n.psinfo = p;
 }
 
-void parse_file_note(Fields& f, CoreNotes& n, std::string_view desc, const NoteLimits& lim) {
-  const size_t w = n.is64 ? 8 : 4;
+void parse_file_note(Fields& f, const CoreArch& a, CoreNotes& n, std::string_view desc, const NoteLimits& lim) {
+  const size_t w = a.long_size;
   const std::uint64_t count = f.u(0, w);
   const std::uint64_t page = f.u(w, w);
   if (f.bad) return;
@@ -241,8 +249,8 @@ void parse_file_note(Fields& f, CoreNotes& n, std::string_view desc, const NoteL
   }
 }
 
-void parse_auxv(Fields& f, CoreNotes& n) {
-  const size_t w = n.is64 ? 8 : 4;
+void parse_auxv(Fields& f, const CoreArch& a, CoreNotes& n) {
+  const size_t w = a.long_size;
   for (size_t off = 0; off + 2 * w <= f.size(); off += 2 * w) {
     const std::uint64_t type = f.u(off, w), val = f.u(off + w, w);
     if (type == 0) break;             // AT_NULL
@@ -251,30 +259,25 @@ void parse_auxv(Fields& f, CoreNotes& n) {
   }
 }
 
-void parse_one_note(std::uint32_t type, std::string_view name, std::string_view desc, CoreNotes& n,
-                    const NoteLimits& lim) {
+void parse_one_note(std::uint32_t type, std::string_view name, std::string_view desc, const CoreArch& a,
+                    CoreNotes& n, const NoteLimits& lim) {
   Fields f(desc, n.big_endian);
   const bool core = name == "CORE";
   if (core && type == 1) {
-    if (n.threads.size() < lim.max_threads) parse_prstatus(f, n);
+    if (n.threads.size() < lim.max_threads) parse_prstatus(f, a, n);
   } else if (core && type == 3) {
-    parse_psinfo(f, n);
-    if (n.psinfo) {
-      const size_t off = (n.is64 ? 24 : 12) + 16 + 16;
-      if (off < desc.size())
-        n.psinfo->psargs = join_psargs(std::string(desc.substr(off, std::min<size_t>(80, desc.size() - off))));
-    }
+    parse_psinfo(f, a, n);
   } else if (core && type == 0x53494749) {
-    parse_siginfo(f, n);
+    parse_siginfo(f, a, n);
   } else if (core && type == 0x46494c45) {
-    parse_file_note(f, n, desc, lim);
+    parse_file_note(f, a, n, desc, lim);
   } else if (core && type == 6) {
-    parse_auxv(f, n);
+    parse_auxv(f, a, n);
   }
 }
 
 // Walks one PT_NOTE blob: namesz, descsz, type, name (4-aligned), desc (4-aligned).
-void parse_note_blob(std::string_view blob, CoreNotes& n, const NoteLimits& lim) {
+void parse_note_blob(std::string_view blob, const CoreArch& a, CoreNotes& n, const NoteLimits& lim) {
   Fields f(blob, n.big_endian);
   size_t off = 0;
   while (off + 12 <= blob.size()) {
@@ -290,12 +293,13 @@ void parse_note_blob(std::string_view blob, CoreNotes& n, const NoteLimits& lim)
     }
     std::string_view name = blob.substr(name_off, namesz);
     if (!name.empty() && name.back() == '\0') name.remove_suffix(1);
-    parse_one_note(type, name, blob.substr(desc_off, descsz), n, lim);
+    parse_one_note(type, name, blob.substr(desc_off, descsz), a, n, lim);
     off = static_cast<size_t>(std::min<std::uint64_t>(end, blob.size()));
   }
 }
 
-void read_notes(CoreBytes& bytes, const std::vector<Phdr>& phdrs, CoreNotes& n, const NoteLimits& lim) {
+void read_notes(CoreBytes& bytes, const std::vector<Phdr>& phdrs, const CoreArch& a, CoreNotes& n,
+                const NoteLimits& lim) {
   std::uint64_t budget = lim.max_note_bytes;
   std::string blob;
   for (const Phdr& p : phdrs) {
@@ -313,7 +317,7 @@ void read_notes(CoreBytes& bytes, const std::vector<Phdr>& phdrs, CoreNotes& n, 
       blob.resize(got);
       n.notes_truncated = true;
     }
-    parse_note_blob(blob, n, lim);
+    parse_note_blob(blob, a, n, lim);
   }
 }
 
@@ -342,13 +346,14 @@ Result<CoreNotes> parse_core_notes(CoreBytes& bytes, const NoteLimits& limits) {
   }
   CoreNotes n;
   n.is64 = hdr->is64, n.big_endian = hdr->be, n.machine = hdr->machine;
-  n.arch = machine_name(hdr->machine);
+  const CoreArch arch = core_arch(hdr->machine, hdr->is64, hdr->be, hdr->flags);
+  n.arch = arch.name;
   const std::uint32_t count = std::min(real_phnum(bytes, *hdr), limits.max_phdrs);
   if (count == 0) n.problems.push_back("the core has no program headers");
   const std::vector<Phdr> phdrs = read_phdrs(bytes, *hdr, count, n.problems);
   for (const Phdr& p : phdrs)
     if (p.type == 1 /* PT_LOAD */) n.loads.push_back({p.vaddr, p.memsz, p.offset, p.filesz});
-  read_notes(bytes, phdrs, n, limits);
+  read_notes(bytes, phdrs, arch, n, limits);
   check_truncation(bytes, phdrs, n);
   if (n.threads.empty()) n.problems.push_back("no thread status (NT_PRSTATUS) notes");
   return n;
@@ -450,21 +455,6 @@ std::string si_code_name(int signo, int code) {
   else if (signo == 8) s = pick(fpe);
   else if (signo == 5) s = pick(trap);
   return s.empty() ? "code " + std::to_string(code) : s;
-}
-
-std::string machine_name(std::uint16_t machine) {
-  switch (machine) {
-    case 62: return "x86_64";
-    case 183: return "aarch64";
-    case 3: return "i386";
-    case 40: return "arm";
-    case 243: return "riscv";
-    case 22: return "s390";
-    case 21: return "ppc64";
-    case 20: return "ppc";
-    case 8: return "mips";
-    default: return "EM_" + std::to_string(machine);
-  }
 }
 
 }  // namespace crashsift::symbolize

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crashsift/core/result.hpp"
+#include "crashsift/symbolize/core_arch.hpp"
 
 namespace crashsift::symbolize {
 
@@ -80,7 +81,7 @@ struct CoreNotes {
   bool is64 = true;
   bool big_endian = false;
   std::uint16_t machine = 0;
-  std::string arch;  // "x86_64", "aarch64", "i386", "EM_<n>"
+  std::string arch;  // "x86_64", "aarch64", "i386", "ppc", "s390x", ... or "EM_<n>" (core_arch.hpp)
   std::vector<LoadSegment> loads;
   std::vector<ThreadStatus> threads;  // NT_PRSTATUS order: the kernel writes the dumping thread first
   std::optional<SigInfo> siginfo;
@@ -111,9 +112,8 @@ std::string core_executable(const CoreNotes& notes);
 // the core (the kernel dumps ELF headers by default, coredump_filter bit 4). Empty if absent.
 std::string build_id_at(CoreBytes& bytes, const CoreNotes& notes, std::uint64_t start);
 
-// Names for the header: "SIGSEGV", "SEGV_MAPERR", "x86_64".
+// Names for the header: "SIGSEGV", "SEGV_MAPERR" (machine names: machine_name() in core_arch.hpp).
 std::string signal_name(int signo);
 std::string si_code_name(int signo, int code);
-std::string machine_name(std::uint16_t machine);
 
 }  // namespace crashsift::symbolize

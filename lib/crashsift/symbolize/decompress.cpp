@@ -87,13 +87,37 @@ Result<OpenedCore> expand(const std::string& path, OpenedCore core, const OpenLi
     ::close(core.fd);
     return make_error("failed to size the decompressed core: " + errno_text());
   }
-  if (!(*src)->error().empty())
-    core.warning = "the " + core.compression + " stream is damaged or cut short (" + (*src)->error() +
-                   "): only the first " + std::to_string(core.apparent_size) + " bytes were recovered";
+  core.stream_problem = stream_problem(core.compression, (*src)->error(), core.stored_size);
+  if (!core.stream_problem.empty())
+    core.warning = core.stream_problem + ": only the first " + std::to_string(core.apparent_size) +
+                   " bytes of the core were recovered";
   return core;
 }
 
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 }  // namespace
+
+// input::ByteSource reports an end without the end mark as "<name>: truncated input" (and a
+// failed read as "read failed: ..."); it has no error kind to test, so its words are matched here.
+std::string stream_problem(const std::string& compression, const std::string& error, std::uint64_t stored_size) {
+  if (error.empty()) return {};
+  const std::string stream = "the " + (compression.empty() ? std::string("compressed") : compression) + " stream";
+  const std::string after = " after " + std::to_string(stored_size) + " bytes";
+  if (ends_with(error, "truncated input")) return stream + " is cut short" + after + " (a truncated core file)";
+  if (error.rfind("read failed", 0) == 0) return "reading " + stream + " failed (" + error + ")";
+  return stream + " is damaged (" + error + ")";
+}
+
+std::string unreadable_core_error(const std::string& stream_problem, std::uint64_t recovered,
+                                  const std::string& parse_error) {
+  if (stream_problem.empty()) return parse_error;
+  if (recovered == 0) return stream_problem + ": no byte of the core could be recovered";
+  return stream_problem + ": the " + std::to_string(recovered) + " bytes recovered are not a readable core (" +
+         parse_error + ")";
+}
 
 std::string sniff_compression(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

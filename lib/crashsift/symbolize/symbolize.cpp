@@ -118,7 +118,7 @@ Result<CoreReport> run_stages(const CoreRequest& req, const HeaderSink& on_heade
   if (!opened->warning.empty()) r.warnings.push_back({"decompress", opened->warning});
   FdCoreBytes bytes(fd.get());
   auto notes = parse_core_notes(bytes);
-  if (!notes) return make_error(notes.error());
+  if (!notes) return make_error(unreadable_core_error(opened->stream_problem, opened->apparent_size, notes.error()));
   fill_header(*notes, r);
   fill_time(req.core_path, r.crash);
   check_exe_option(req, r);
@@ -320,6 +320,8 @@ class StreamPrefix final : public CoreBytes {
     return k;
   }
   std::optional<std::uint64_t> size() const override { return std::nullopt; }
+  const std::string& stream_error() const { return src_->error(); }
+  std::uint64_t produced() const { return buf_.size(); }
 
  private:
   std::unique_ptr<input::ByteSource> src_;
@@ -384,6 +386,7 @@ CoreIdentity read_core_identity(const std::string& path) {
     }
     id.compression = sniff_compression(path);
     std::unique_ptr<CoreBytes> bytes;
+    StreamPrefix* stream = nullptr;
     int fd = -1;
     if (id.compression.empty()) {
       fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -392,10 +395,16 @@ CoreIdentity read_core_identity(const std::string& path) {
     } else {
       auto src = input::open_source(path);
       if (!src) return id.error = src.error(), id;
-      bytes = std::make_unique<StreamPrefix>(std::move(*src), 64u << 20);
+      auto prefix = std::make_unique<StreamPrefix>(std::move(*src), 64u << 20);
+      stream = prefix.get();
+      bytes = std::move(prefix);
     }
     FdGuard guard(fd);
     auto notes = parse_core_notes(*bytes, NoteLimits{16u << 20, 1u << 16, 1u << 16, 1u << 16});
+    if (!notes && stream) {
+      const std::string why = stream_problem(id.compression, stream->stream_error(), input::file_size(path));
+      return id.error = unreadable_core_error(why, stream->produced(), notes.error()), id;
+    }
     if (!notes) return id.error = notes.error(), id;
     identity_from_notes(*bytes, *notes, id);
   } catch (const std::exception& e) {

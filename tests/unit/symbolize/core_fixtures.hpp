@@ -49,21 +49,34 @@ inline bool skip_without_cores(const std::string& dir) {
   return true;
 }
 
-// Little-endian ELF64 x86_64 core with the given notes and one 64-byte PT_LOAD at 0x400000.
+// Writes v as `width` bytes at s[off] (growing s as needed) in the given byte order.
+inline void put_at(std::string& s, size_t off, std::uint64_t v, int width, bool big_endian = false) {
+  if (s.size() < off + static_cast<size_t>(width)) s.resize(off + static_cast<size_t>(width), '\0');
+  for (int i = 0; i < width; ++i)
+    s[off + static_cast<size_t>(big_endian ? width - 1 - i : i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+// An ELF core with the given notes and one 64-byte PT_LOAD at 0x400000. Little-endian ELF64
+// x86_64 by default; machine, class, byte order and e_flags can be set for other architectures
+// (the static note helpers below are x86_64 layouts).
 struct CoreBuilder {
   std::string notes;
   std::uint16_t machine = 62;
+  bool is64 = true;
+  bool big_endian = false;
+  std::uint32_t e_flags = 0;
 
   static void put(std::string& s, std::uint64_t v, int width) {
     for (int i = 0; i < width; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
   }
+  void putw(std::string& s, std::uint64_t v, int width) const { put_at(s, s.size(), v, width, big_endian); }
   static void pad4(std::string& s) {
     while (s.size() % 4) s.push_back('\0');
   }
   CoreBuilder& note(std::uint32_t type, const std::string& desc, const std::string& name = "CORE") {
-    put(notes, name.size() + 1, 4);
-    put(notes, desc.size(), 4);
-    put(notes, type, 4);
+    putw(notes, name.size() + 1, 4);
+    putw(notes, desc.size(), 4);
+    putw(notes, type, 4);
     notes += name;
     notes.push_back('\0');
     pad4(notes);
@@ -102,13 +115,28 @@ struct CoreBuilder {
     return d;
   }
   std::string build() const {
-    std::string e = std::string("\x7f" "ELF", 4) + std::string("\x02\x01\x01", 3) + std::string(9, '\0');
-    put(e, 4, 2), put(e, machine, 2), put(e, 1, 4), put(e, 0, 8), put(e, 64, 8), put(e, 0, 8), put(e, 0, 4);
-    put(e, 64, 2), put(e, 56, 2), put(e, 2, 2), put(e, 64, 2), put(e, 0, 2), put(e, 0, 2);
-    const std::uint64_t note_off = 64 + 2 * 56, load_off = note_off + notes.size();
-    put(e, 4, 4), put(e, 0, 4), put(e, note_off, 8), put(e, 0, 8), put(e, 0, 8), put(e, notes.size(), 8), put(e, 0, 8), put(e, 1, 8);
-    put(e, 1, 4), put(e, 5, 4), put(e, load_off, 8), put(e, 0x400000, 8), put(e, 0, 8), put(e, 64, 8), put(e, 0x1000, 8), put(e, 0x1000, 8);
+    const int w = is64 ? 8 : 4;                              // Elf_Addr, Elf_Off
+    const std::uint64_t ehsize = is64 ? 64 : 52, phentsize = is64 ? 56 : 32;
+    std::string e = std::string("\x7f" "ELF", 4);
+    e += static_cast<char>(is64 ? 2 : 1), e += static_cast<char>(big_endian ? 2 : 1), e += '\1';
+    e += std::string(9, '\0');
+    putw(e, 4, 2), putw(e, machine, 2), putw(e, 1, 4), putw(e, 0, w), putw(e, ehsize, w), putw(e, 0, w);
+    putw(e, e_flags, 4), putw(e, ehsize, 2), putw(e, phentsize, 2), putw(e, 2, 2), putw(e, is64 ? 64 : 40, 2);
+    putw(e, 0, 2), putw(e, 0, 2);
+    const std::uint64_t note_off = ehsize + 2 * phentsize, load_off = note_off + notes.size();
+    phdr(e, 4, 0, note_off, 0, notes.size(), 0, 1);
+    phdr(e, 1, 5, load_off, 0x400000, 64, 0x1000, 0x1000);
     return e + notes + std::string(64, '\0');
+  }
+  void phdr(std::string& e, std::uint32_t type, std::uint32_t flags, std::uint64_t off, std::uint64_t vaddr,
+            std::uint64_t filesz, std::uint64_t memsz, std::uint64_t align) const {
+    if (is64) {
+      putw(e, type, 4), putw(e, flags, 4), putw(e, off, 8), putw(e, vaddr, 8), putw(e, 0, 8);
+      putw(e, filesz, 8), putw(e, memsz, 8), putw(e, align, 8);
+    } else {
+      putw(e, type, 4), putw(e, off, 4), putw(e, vaddr, 4), putw(e, 0, 4), putw(e, filesz, 4);
+      putw(e, memsz, 4), putw(e, flags, 4), putw(e, align, 4);
+    }
   }
 };
 
