@@ -35,6 +35,7 @@ void Event::clear() {
   coredump_timestamp.reset();
   origin.line = 0;
   origin.cursor.clear();
+  origin.salvaged = false;
 }
 
 }  // namespace crashsift

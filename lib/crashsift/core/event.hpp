@@ -16,6 +16,7 @@ struct Origin {
   std::uint32_t input = 0;   // index into the run's input list
   std::uint64_t line = 0;    // 1-based line (text forms) or first line of the entry
   std::string cursor;        // __CURSOR when the form carries one (json, export, native)
+  bool salvaged = false;     // recovered from a damaged native journal by the salvage reader
 };
 
 struct Event {
