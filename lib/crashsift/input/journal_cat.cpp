@@ -8,6 +8,13 @@
 namespace crashsift::input {
 namespace {
 
+// NUL and other C0 controls (but tab, ESC for colours, CR) do not occur in text logs.
+bool has_control_bytes(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 && c != '\t' && c != 0x1b && c != '\r') return true;
+  return false;
+}
+
 class CatFormat final : public FormatParser {
  public:
   std::string_view name() const override { return "cat"; }
@@ -20,6 +27,7 @@ class CatFormat final : public FormatParser {
                   "in order, not timed or matched to other inputs");
       Event ev;
       Line line;
+      std::uint64_t no_entries = 0, binary_lines = 0, lines = 0;
       while (reader.next(line)) {
         if (std::string why = text::overlong_check(line, options.max_line); !why.empty()) {
           report.skip(line.number, std::move(why));
@@ -29,6 +37,13 @@ class CatFormat final : public FormatParser {
         // Empty lines: journald drops empty stdout lines, so these are blank MESSAGEs or
         // spacing added by whoever saved the file; neither tells anything.
         if (text::is_blank(s)) continue;
+        ++lines;
+        // journalctl's own answer that the query matched nothing: not a message of the log.
+        if (s == "-- No entries --") {
+          ++no_entries;
+          continue;
+        }
+        if (has_control_bytes(s)) ++binary_lines;
         ev.clear();
         ev.origin.line = line.number;
         ev.time_has_usec = false;
@@ -45,6 +60,13 @@ class CatFormat final : public FormatParser {
         }
         out.emit(ev);
       }
+      if (no_entries) {
+        report.note("journalctl printed \"-- No entries --\": the query that made this file matched nothing");
+        if (report.entries == 0) report.empty_but_valid = true;
+      }
+      if (binary_lines * 4 > lines)
+        report.note("cat: " + std::to_string(binary_lines) + " of " + std::to_string(lines) +
+                    " lines hold control bytes: this may be binary data or a damaged file, not a log");
     });
   }
 };

@@ -1,71 +1,116 @@
 #include "crashsift/input/journal_native.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <systemd/sd-journal.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 
 #include "crashsift/core/text.hpp"
-#include "crashsift/input/journal_fields.hpp"
+#include "crashsift/input/journal_file_stream.hpp"
+#include "crashsift/input/journal_salvage.hpp"
+
+namespace fs = std::filesystem;
 
 namespace crashsift::input {
 
 namespace {
 
-std::string errno_text(int r) { return std::strerror(r < 0 ? -r : r); }
+bool is_journal_file_name(const std::string& name) {
+  return ends_with(name, ".journal") || ends_with(name, ".journal~");
+}
 
-int open_journal(const NativeSource& src, sd_journal** j) {
-  switch (src.kind) {
-    case NativeSource::Kind::local: return sd_journal_open(j, SD_JOURNAL_LOCAL_ONLY);
-    case NativeSource::Kind::directory: return sd_journal_open_directory(j, src.directory.c_str(), 0);
-    case NativeSource::Kind::files: {
-      std::vector<const char*> paths;
-      for (const auto& f : src.files) paths.push_back(f.c_str());
-      paths.push_back(nullptr);
-      return sd_journal_open_files(j, paths.data(), 0);
+bool is_machine_id(const std::string& name) {
+  return name.size() == 32 && std::all_of(name.begin(), name.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// The files sd_journal_open_directory() reads: journal files in the directory and in its
+// subdirectories named by a machine ID (/var/log/journal/<machine-id>/).
+void add_journal_files(const std::string& dir, std::vector<std::string>& out, bool descend = true) {
+  std::error_code ec;
+  std::vector<std::string> found;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    if (it->is_directory(type_ec)) {
+      if (descend && is_machine_id(name)) add_journal_files(it->path().string(), out, false);
+    } else if (is_journal_file_name(name)) {
+      found.push_back(it->path().string());
     }
   }
-  return -EINVAL;
+  std::sort(found.begin(), found.end());
+  out.insert(out.end(), found.begin(), found.end());
 }
 
-// The union `journalctl -u` uses (formats.md §1.1), plus kernel lines and the unit's coredumps
-// (whose _UID is not 0 on current systemd, so journalctl -u misses them).
-int add_unit_matches(sd_journal* j, const std::vector<std::string>& units) {
-  auto match = [&](const std::string& m) { return sd_journal_add_match(j, m.data(), m.size()); };
-  for (const auto& u : units) {
-    int r = 0;
-    if ((r = match("_SYSTEMD_UNIT=" + u)) < 0 || (r = sd_journal_add_disjunction(j)) < 0) return r;
-    if ((r = match("UNIT=" + u)) < 0 || (r = match("_PID=1")) < 0 || (r = sd_journal_add_disjunction(j)) < 0)
-      return r;
-    if ((r = match("USER_UNIT=" + u)) < 0 || (r = sd_journal_add_disjunction(j)) < 0) return r;
-    if ((r = match("COREDUMP_UNIT=" + u)) < 0 || (r = sd_journal_add_disjunction(j)) < 0) return r;
-  }
-  int r = match("_TRANSPORT=kernel");
-  if (r < 0) return r;
-  r = sd_journal_add_disjunction(j);
-  if (r < 0) return r;
-  r = match("SYSLOG_IDENTIFIER=systemd-oomd");
-  return r < 0 ? r : sd_journal_add_disjunction(j);
+std::string local_machine_id() {
+  std::ifstream in("/etc/machine-id");
+  std::string id;
+  in >> id;
+  return is_machine_id(id) ? id : std::string();
 }
 
-void fill_event(sd_journal* j, Event& e) {
-  const void* data = nullptr;
-  size_t len = 0;
-  SD_JOURNAL_FOREACH_DATA(j, data, len) {
-    const std::string_view field(static_cast<const char*>(data), len);
-    const size_t eq = field.find('=');
-    if (eq == std::string_view::npos) continue;
-    apply_journal_field(e, field.substr(0, eq), field.substr(eq + 1));
+struct FileToRead {
+  std::string path, label;
+  std::uint64_t head_realtime = 0;  // from the header; 0 = unknown, read it first
+};
+
+std::vector<FileToRead> files_of(const NativeSource& src) {
+  std::vector<std::string> paths;
+  switch (src.kind) {
+    case NativeSource::Kind::local: {
+      // What sd_journal_open(SD_JOURNAL_LOCAL_ONLY) reads: this machine's persistent and
+      // volatile journals.
+      const std::string id = local_machine_id();
+      for (const char* root : {"/var/log/journal/", "/run/log/journal/"})
+        if (!id.empty()) add_journal_files(root + id, paths, false);
+      break;
+    }
+    case NativeSource::Kind::directory: add_journal_files(src.directory, paths); break;
+    case NativeSource::Kind::files: paths = src.files; break;
   }
+  std::vector<FileToRead> files;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    FileToRead f{paths[i], i < src.labels.size() && !src.labels[i].empty() ? src.labels[i] : paths[i], 0};
+    const int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      char head[512];
+      const ssize_t n = ::pread(fd, head, sizeof head, 0);
+      ::close(fd);
+      if (n > 0)
+        if (auto h = parse_journal_header(std::string_view(head, static_cast<size_t>(n)))) f.head_realtime = h->head_entry_realtime;
+    }
+    files.push_back(std::move(f));
+  }
+  // Files are started in the order their entries begin, so rotated files run one after the
+  // other and only files written at the same time (system and user journals) run together.
+  std::stable_sort(files.begin(), files.end(),
+                   [](const FileToRead& a, const FileToRead& b) { return a.head_realtime < b.head_realtime; });
+  return files;
+}
+
+// One file being read, with its next entry waiting to be merged.
+struct OpenFile {
+  std::string label;
+  std::unique_ptr<JournalFileStream> stream;
+  Event pending;
   std::uint64_t realtime = 0;
-  if (!e.time && sd_journal_get_realtime_usec(j, &realtime) >= 0) e.time = static_cast<UsecUtc>(realtime);
-  sd_id128_t boot{};
-  std::uint64_t mono = 0;
-  if (e.boot_id.empty() && sd_journal_get_monotonic_usec(j, &mono, &boot) >= 0) {
-    char buf[SD_ID128_STRING_MAX];
-    e.boot_id = sd_id128_to_string(boot, buf);
-    e.monotonic_usec = mono;
+  bool has_pending = false;
+  void advance() { has_pending = stream->next(pending, realtime); }
+};
+
+// Every file's outcome, for the input as a whole: unreadable only when no file gave anything.
+struct Outcome {
+  size_t files = 0, opened = 0, denied = 0;
+  std::string first_open_error;
+  void add(const JournalFileStream& s, const std::string& label) {
+    ++files;
+    if (s.opened()) ++opened;
+    if (s.permission_denied()) ++denied;
+    if (!s.opened() && first_open_error.empty()) first_open_error = label + ": " + s.open_error();
   }
-}
+};
 
 }  // namespace
 
@@ -73,43 +118,63 @@ bool looks_like_native_journal(std::string_view head) { return starts_with(head,
 
 void read_native_journal(const NativeSource& src, const ParseOptions& options, InputReport& report,
                          const EventSink& sink) {
-  sd_journal* j = nullptr;
-  int r = open_journal(src, &j);
-  if (r < 0) {
-    const bool damaged = r == -ENODATA || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EIO;
-    report.fatal = "cannot open journal: " + errno_text(r) +
-                   (damaged ? " (the file is truncated, corrupt or of an unsupported journal version)" : "");
+  const std::vector<FileToRead> files = files_of(src);
+  if (files.empty()) {
+    report.fatal = src.kind == NativeSource::Kind::local ? "no journal files found for this machine in /var/log/journal or /run/log/journal"
+                                                         : "no journal files (*.journal, *.journal~) in " + src.directory;
     return;
   }
-  // Values above the threshold are truncated by sd-journal; 64 KiB keeps whole crash messages.
-  sd_journal_set_data_threshold(j, 64 * 1024);
-  if (!src.units.empty() && (r = add_unit_matches(j, src.units)) < 0) {
-    report.fatal = "cannot add journal matches: " + errno_text(r);
-    sd_journal_close(j);
-    return;
-  }
-  if (src.since) sd_journal_seek_realtime_usec(j, static_cast<std::uint64_t>(*src.since));
-  Event e;
+  FileStreamSettings settings{src.units, src.since, src.idle_timeout_sec};
+  std::vector<OpenFile> open;
+  Outcome outcome;
+  size_t next_file = 0;
   std::uint64_t index = 0;
-  for (;;) {
-    r = sd_journal_next(j);
-    if (r == 0) break;
-    ++index;
-    if (r < 0) {
-      // A corrupt region or a file still being written: say so and stop at what was readable.
-      report.skip(index, "journal read error: " + errno_text(r));
-      break;
+  auto start_due_files = [&](std::uint64_t now) {
+    while (next_file < files.size() && (open.empty() || files[next_file].head_realtime <= now)) {
+      const FileToRead& f = files[next_file++];
+      OpenFile o;
+      o.label = f.label;
+      o.stream = std::make_unique<JournalFileStream>(f.path, f.label, settings, report);
+      o.advance();
+      if (o.has_pending) {
+        open.push_back(std::move(o));
+      } else {
+        outcome.add(*o.stream, f.label);
+      }
     }
-    e.clear();
+  };
+  for (;;) {
+    std::uint64_t earliest = UINT64_MAX;
+    for (const auto& o : open) earliest = std::min(earliest, o.realtime);
+    start_due_files(earliest);
+    if (open.empty()) break;
+    auto it = std::min_element(open.begin(), open.end(),
+                               [](const OpenFile& a, const OpenFile& b) { return a.realtime < b.realtime; });
+    Event& e = it->pending;
     e.origin.input = options.input_index;
-    e.origin.line = index;
-    fill_event(j, e);
+    e.origin.line = ++index;
     ++report.entries;
     if (e.time) report.saw_time(*e.time);
     sink(e);
+    it->advance();
+    if (!it->has_pending) {
+      outcome.add(*it->stream, it->label);
+      open.erase(it);
+    }
   }
-  sd_journal_close(j);
-  if (report.entries == 0 && report.skipped == 0) report.note("no journal entries matched");
+  if (outcome.denied)
+    report.note(std::to_string(outcome.denied) + " journal file(s) could not be read: permission denied "
+                "(run as root or as a member of the systemd-journal group)");
+  if (report.entries > 0) return;
+  if (outcome.opened > 0 || (outcome.denied > 0 && outcome.denied < outcome.files)) {
+    // Read fine, nothing in it (or nothing matched): a valid, empty answer, not an unreadable input.
+    report.empty_but_valid = true;
+    report.note(src.units.empty() && !src.since ? "no entries: the journal is valid and empty"
+                                                 : "no journal entries matched");
+    return;
+  }
+  report.fatal = outcome.first_open_error.empty() ? "nothing could be read from the journal" : outcome.first_open_error;
+  if (report.damage_count) report.fatal += "; nothing could be salvaged";
 }
 
 }  // namespace crashsift::input

@@ -1,7 +1,9 @@
 #pragma once
 // Native journal files (*.journal, *.journal~), journal directories and the local system
-// journal, read through libsystemd's sd-journal API. Not a FormatParser: sd-journal needs
-// files (it maps them), not a byte stream.
+// journal. Not a FormatParser: sd-journal needs files (it maps them), not a byte stream.
+// Each file is read by libsystemd in a forked child (journal_file_stream.hpp), so a corrupt
+// file that makes libsystemd abort costs that file only; what libsystemd refuses is salvaged
+// (journal_salvage.hpp). Files are interleaved by entry time, as sd-journal interleaves them.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,11 +18,13 @@ namespace crashsift::input {
 struct NativeSource {
   enum class Kind { local, directory, files } kind = Kind::local;
   std::string directory;
-  std::vector<std::string> files;
+  std::vector<std::string> files;   // may be /proc/self/fd/N for a spilled, already unlinked copy
+  std::vector<std::string> labels;  // how messages name each file; empty = its path
   // Exact unit names: read only their entries through indexed matches (fast on big journals).
   // Empty = every entry.
   std::vector<std::string> units;
   std::optional<UsecUtc> since;
+  double idle_timeout_sec = 30;     // a reader child that sends nothing for this long is stopped
 };
 
 // "LPKSHHRH": the journal file header signature.

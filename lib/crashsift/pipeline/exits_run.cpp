@@ -3,7 +3,10 @@
 #include "crashsift/pipeline/core_attachment.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -69,6 +72,10 @@ std::string read_head(input::ByteSource& src) {
   return head;
 }
 
+bool all_zero(std::string_view head) {
+  return std::all_of(head.begin(), head.end(), [](char c) { return c == '\0'; });
+}
+
 bool looks_binary(std::string_view head) {
   size_t bad = 0;
   for (char c : head.substr(0, 4096))
@@ -76,35 +83,47 @@ bool looks_binary(std::string_view head) {
   return bad > 16;
 }
 
-// Native .journal inside a compressed file: sd-journal needs a real file, so decompress it to
-// a temporary file first (sparse-free: journals are small relative to logs).
-std::optional<std::string> spill_to_temp(const std::string& head, input::ByteSource& rest, std::string& error) {
-  const char* tmpdir = std::getenv("TMPDIR");
-  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/crashsift-XXXXXX.journal";
-  const int fd = mkstemps(path.data(), 8);
-  if (fd < 0) {
-    error = "cannot create a temporary file for the decompressed journal";
-    return std::nullopt;
-  }
-  auto write_all = [&](const char* p, size_t n) {
-    while (n > 0) {
-      const ssize_t w = ::write(fd, p, n);
-      if (w <= 0) return false;
-      p += w, n -= static_cast<size_t>(w);
+// Native .journal inside a compressed file or on stdin: sd-journal needs a real file, so the
+// bytes go to a temporary file that is unlinked as soon as it is created. Only the open
+// descriptor keeps it, so nothing outlives the run whatever ends it; the reader children
+// inherit the descriptor and open it as /proc/self/fd/N.
+class SpilledJournal {
+ public:
+  static std::unique_ptr<SpilledJournal> create(const std::string& head, input::ByteSource& rest, std::string& error) {
+    const char* tmpdir = std::getenv("TMPDIR");
+    std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/crashsift-XXXXXX.journal";
+    const int fd = mkstemps(path.data(), 8);
+    if (fd < 0) {
+      error = "cannot create a temporary file for the decompressed journal in " + path.substr(0, path.rfind('/'));
+      return nullptr;
     }
-    return true;
-  };
-  bool ok = write_all(head.data(), head.size());
-  std::vector<char> buf(1 << 20);
-  for (size_t r; ok && (r = rest.read(buf.data(), buf.size())) > 0;) ok = write_all(buf.data(), r);
-  ::close(fd);
-  if (!ok) {
     ::unlink(path.c_str());
-    error = "cannot write the decompressed journal to " + path;
-    return std::nullopt;
+    auto spilled = std::unique_ptr<SpilledJournal>(new SpilledJournal(fd));
+    auto write_all = [&](const char* p, size_t n) {
+      while (n > 0) {
+        const ssize_t w = ::write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        p += w, n -= static_cast<size_t>(w);
+      }
+      return true;
+    };
+    bool ok = write_all(head.data(), head.size());
+    std::vector<char> buf(1 << 20);
+    for (size_t r; ok && (r = rest.read(buf.data(), buf.size())) > 0;) ok = write_all(buf.data(), r);
+    if (!ok) {
+      error = "cannot write the decompressed journal to a temporary file: " + std::string(std::strerror(errno));
+      return nullptr;
+    }
+    return spilled;
   }
-  return path;
-}
+  ~SpilledJournal() { ::close(fd_); }
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+ private:
+  explicit SpilledJournal(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 class Runner {
  public:
@@ -120,11 +139,11 @@ class Runner {
       read_native("(local journal)", src, index++);
     }
     for (const auto& dir : q_.journal_dirs) {
-      input::NativeSource src{input::NativeSource::Kind::directory, dir, {}, exact_units(), {}};
+      input::NativeSource src{input::NativeSource::Kind::directory, dir, {}, {}, exact_units(), {}};
       read_native(dir, src, index++);
     }
     if (!q_.journal_files.empty()) {
-      input::NativeSource src{input::NativeSource::Kind::files, {}, q_.journal_files, exact_units(), {}};
+      input::NativeSource src{input::NativeSource::Kind::files, {}, q_.journal_files, {}, exact_units(), {}};
       read_native(join_names(q_.journal_files), src, index++);
     }
     for (const auto& path : q_.inputs) read_path(path, index++);
@@ -170,7 +189,7 @@ class Runner {
   void read_path(const std::string& path, std::uint32_t index) {
     std::error_code ec;
     if (path != "-" && fs::is_directory(path, ec)) {
-      input::NativeSource src{input::NativeSource::Kind::directory, path, {}, exact_units(), {}};
+      input::NativeSource src{input::NativeSource::Kind::directory, path, {}, {}, exact_units(), {}};
       return read_native(path, src, index);
     }
     InputReport report;
@@ -190,7 +209,11 @@ class Runner {
     const input::FormatParser* parser =
         q_.input_format == "auto" ? input::detect_format(head) : input::find_format(q_.input_format);
     if (!parser || (q_.input_format == "auto" && looks_binary(head) && parser->name() == "cat")) {
-      report.fatal = head.empty() ? "empty input" : "unrecognized input format (use --input-format to force one)";
+      report.fatal = head.empty() ? "empty input"
+                     : all_zero(head) ? "the file starts with " + std::to_string(head.size()) +
+                                            " zero bytes: a preallocated or wiped file, not a log"
+                     : "unrecognized input format: binary data that is neither a native journal nor a compressed "
+                       "log (use --input-format to force one)";
       reports_.push_back(std::move(report));
       return;
     }
@@ -217,19 +240,18 @@ class Runner {
 
   void read_native_file(const std::string& path, const std::string& head, input::ByteSource& src,
                         InputReport& report, std::uint32_t index) {
-    std::string file = path;
-    std::optional<std::string> temp;
+    input::NativeSource native{input::NativeSource::Kind::files, {}, {path}, {path}, exact_units(), {}};
+    std::unique_ptr<SpilledJournal> spilled;
     if (!src.compression().empty() || path == "-") {
       std::string error;
-      temp = spill_to_temp(head, src, error);
-      if (!temp) {
+      spilled = SpilledJournal::create(head, src, error);
+      if (!spilled) {
         report.fatal = error;
         reports_.push_back(std::move(report));
         return;
       }
-      file = *temp;
+      native.files = {spilled->path()};
     }
-    input::NativeSource native{input::NativeSource::Kind::files, {}, {file}, exact_units(), {}};
     InputReport r;
     r.path = path;
     r.format = "journal";
@@ -238,7 +260,6 @@ class Runner {
     tracker_.begin_input(index, true);
     input::read_native_journal(native, options_for(index, path), r, [&](const Event& e) { tracker_.on_event(e); });
     tracker_.end_input();
-    if (temp) ::unlink(temp->c_str());
     reports_.push_back(std::move(r));
   }
 

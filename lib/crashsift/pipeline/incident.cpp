@@ -187,8 +187,17 @@ std::vector<std::string> find_gaps(const report::ExitsReport& r) {
   if (failures && !r.kernel_input_present)
     gaps.push_back("no kernel log in the input: kernel OOM kills and fault lines cannot be checked (add the host's "
                    "dmesg or journal; a container's journal has none)");
-  for (const auto& in : r.inputs)
+  for (const auto& in : r.inputs) {
     if (in.skipped) gaps.push_back(in.path + ": " + std::to_string(in.skipped) + " unreadable line(s) skipped");
+    if (in.damage_count) {
+      std::string what = in.path + ": damaged journal (" + std::to_string(in.damage_count) + " problem(s)";
+      if (!in.damage.empty()) what += "; first: " + in.damage.front().file + ": " + in.damage.front().what;
+      what += ")";
+      if (in.salvaged_entries)
+        what += "; " + std::to_string(in.salvaged_entries) + " entries salvaged, evidence from them is marked salvaged";
+      gaps.push_back(what + "; deaths recorded in the lost part cannot be listed");
+    }
+  }
   for (const auto& w : r.warnings) gaps.push_back(w.message);
   return gaps;
 }

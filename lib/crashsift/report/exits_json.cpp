@@ -20,6 +20,7 @@ void write_evidence(JsonWriter& w, const classify::Exit& x, const std::vector<In
     w.field("text", e.text);
     w.field("source", origin_label(e.origin, inputs));
     w.field_or_null("cursor", e.origin.cursor);
+    if (e.origin.salvaged) w.field("salvaged", true);
     time_field(w, "at", e.time);
     w.end_object();
   }
@@ -137,6 +138,21 @@ void write_input(JsonWriter& w, const InputReport& in, std::string_view kind) {
     w.key("notes").begin_array();
     for (const auto& n : in.notes) w.value(n);
     w.end_array();
+    w.key("damage").begin_array();
+    for (const auto& d : in.damage)
+      w.begin_object().field("file", d.file).field("entry", d.entry).field("what", d.what).end_object();
+    w.end_array();
+    w.field("damage_count", in.damage_count);
+    w.key("salvaged").begin_array();
+    for (const auto& s : in.salvaged)
+      w.begin_object()
+          .field("file", s.file)
+          .field("entries", s.entries)
+          .field("first_byte", s.first_byte)
+          .field("last_byte", s.last_byte)
+          .end_object();
+    w.end_array();
+    w.field("salvaged_entries", in.salvaged_entries);
     w.field_or_null("error", in.fatal);
     w.end_object();
   }

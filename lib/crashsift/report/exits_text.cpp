@@ -112,7 +112,7 @@ std::string origin_label(const Origin& o, const std::vector<InputReport>& inputs
 
 bool ExitsReport::usable() const {
   for (const auto& r : inputs)
-    if (r.fatal.empty() && r.entries > 0) return true;
+    if (r.fatal.empty() && (r.entries > 0 || r.empty_but_valid)) return true;
   if (!inputs.empty()) return false;  // app logs alone only count in app-only mode
   for (const auto& r : app_inputs)
     if (r.fatal.empty() && r.entries > 0) return true;
@@ -141,7 +141,8 @@ std::string format_exits_text(const ExitsReport& r, const TextStyle& style) {
            pad(row.status, ws) + "  " + row.detail + "\n";
     if (style.evidence) {
       for (const auto& e : row.exit->evidence)
-        out += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, r.inputs) + ")\n";
+        out += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, r.inputs) +
+               (e.origin.salvaged ? ", salvaged" : "") + ")\n";
       for (const auto& m : row.exit->missing) out += "    missing          " + m + "\n";
       const size_t i = static_cast<size_t>(row.exit - r.exits.data());
       if (const auto* c = r.core_of(i)) {
@@ -213,6 +214,17 @@ std::string format_input_diagnostics(const ExitsReport& r) {
       out += "crashsift: error: " +
              (in.fatal.find(in.path) != std::string::npos ? in.fatal : "cannot read " + in.path + ": " + in.fatal) + "\n";
       continue;
+    }
+    if (in.damage_count > 0) {
+      out += "crashsift: warning: " + in.path + ": damaged: " + std::to_string(in.damage_count) + " problem(s)" +
+             (in.salvaged_entries ? ", " + std::to_string(in.salvaged_entries) + " entries salvaged" : "") + "\n";
+      for (const auto& d : in.damage)
+        out += "  --> " + (d.file == in.path ? d.file : in.path + ": " + d.file) + ": " + d.what + "\n";
+      if (in.damage_count > in.damage.size())
+        out += "  ... and " + std::to_string(in.damage_count - in.damage.size()) + " more\n";
+      for (const auto& s : in.salvaged)
+        out += "  salvaged " + std::to_string(s.entries) + " entries from " + s.file + " bytes " +
+               std::to_string(s.first_byte) + "-" + std::to_string(s.last_byte) + "\n";
     }
     if (in.skipped > 0) {
       out += "crashsift: warning: " + in.path + ": skipped " + std::to_string(in.skipped) +

@@ -21,7 +21,8 @@ const std::set<std::string> exit_keys = {
     "core"};
 const std::set<std::string> evidence_keys = {"role", "text", "source", "cursor", "at"};
 const std::set<std::string> input_keys = {"path", "kind", "format", "compression", "entries", "skipped", "skipped_first",
-                                          "first_time", "last_time", "notes", "error"};
+                                          "first_time", "last_time", "notes", "damage", "damage_count", "salvaged",
+                                          "salvaged_entries", "error"};
 
 std::set<std::string> keys_of(simdjson::dom::object o) {
   std::set<std::string> k;

@@ -1,0 +1,431 @@
+#include "crashsift/input/journal_file_stream.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "crashsift/core/event_wire.hpp"
+#include "crashsift/input/journal_fields.hpp"
+#include "crashsift/input/journal_salvage.hpp"
+
+namespace crashsift::input {
+
+// ---- the pipe protocol -----------------------------------------------------------------
+// Frames: u8 kind, u32 payload size, payload. Entries travel in batches ('B': repeated
+// u64 seqnum, u64 realtime, encoded Event) so that a pipe write carries many of them.
+namespace {
+
+constexpr size_t batch_bytes = 128 * 1024;
+
+enum FrameKind : char {
+  frame_batch = 'B',
+  frame_damage = 'D',       // u64 entries read before it, text
+  frame_opened = 'O',
+  frame_open_failed = 'F',  // u8 permission denied, text
+  frame_read_done = 'R',    // u8 wants salvage
+  frame_salvaged = 'S',     // u64 entries, first byte, last byte
+};
+
+template <class T>
+void append(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <class T>
+bool take(std::string_view& in, T& v) {
+  if (in.size() < sizeof v) return false;
+  std::memcpy(&v, in.data(), sizeof v);
+  in.remove_prefix(sizeof v);
+  return true;
+}
+
+class FrameWriter {
+ public:
+  explicit FrameWriter(int fd) : fd_(fd) {}
+  void entry(std::uint64_t seqnum, std::uint64_t realtime, const Event& e) {
+    append(batch_, seqnum);
+    append(batch_, realtime);
+    encode_event(e, batch_);
+    if (batch_.size() >= batch_bytes) flush();
+  }
+  void frame(char kind, std::string_view payload) {
+    flush();
+    send(kind, payload);
+  }
+  void flush() {
+    if (batch_.empty()) return;
+    send(frame_batch, batch_);
+    batch_.clear();
+  }
+
+ private:
+  void send(char kind, std::string_view payload) {
+    std::string head(1, kind);
+    append(head, static_cast<std::uint32_t>(payload.size()));
+    write_all(head);
+    write_all(payload);
+  }
+  void write_all(std::string_view s) {
+    while (!s.empty()) {
+      const ssize_t w = ::write(fd_, s.data(), s.size());
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) ::_exit(4);  // the parent is gone: nobody to tell
+      s.remove_prefix(static_cast<size_t>(w));
+    }
+  }
+  int fd_;
+  std::string batch_;
+};
+
+std::string damage_payload(std::uint64_t entries, std::string_view text) {
+  std::string p;
+  append(p, entries);
+  p.append(text);
+  return p;
+}
+
+std::string errno_text(int r) { return std::strerror(r < 0 ? -r : r); }
+
+std::optional<JournalHeader> header_of(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[512];
+  const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  return parse_journal_header(std::string_view(buf, static_cast<size_t>(n)));
+}
+
+std::uint64_t file_size_of(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+std::string hex_id(const std::array<std::uint8_t, 16>& id) {
+  static const char digits[] = "0123456789abcdef";
+  std::string s;
+  for (auto b : id) s += digits[b >> 4], s += digits[b & 15];
+  return s;
+}
+
+}  // namespace
+
+// ---- child: libsystemd -------------------------------------------------------------------
+
+namespace {
+
+// The union `journalctl -u` uses (formats.md §1.1), plus kernel lines and the unit's coredumps
+// (whose _UID is not 0 on current systemd, so journalctl -u misses them).
+int add_unit_matches(sd_journal* j, const std::vector<std::string>& units) {
+  auto match = [&](const std::string& m) { return sd_journal_add_match(j, m.data(), m.size()); };
+  for (const auto& u : units) {
+    int r = 0;
+    if ((r = match("_SYSTEMD_UNIT=" + u)) < 0 || (r = sd_journal_add_disjunction(j)) < 0) return r;
+    if ((r = match("UNIT=" + u)) < 0 || (r = match("_PID=1")) < 0 || (r = sd_journal_add_disjunction(j)) < 0)
+      return r;
+    if ((r = match("USER_UNIT=" + u)) < 0 || (r = sd_journal_add_disjunction(j)) < 0) return r;
+    if ((r = match("COREDUMP_UNIT=" + u)) < 0 || (r = sd_journal_add_disjunction(j)) < 0) return r;
+  }
+  int r = match("_TRANSPORT=kernel");
+  if (r < 0) return r;
+  r = sd_journal_add_disjunction(j);
+  if (r < 0) return r;
+  r = match("SYSLOG_IDENTIFIER=systemd-oomd");
+  return r < 0 ? r : sd_journal_add_disjunction(j);
+}
+
+// Fills e from the current entry; the error of the field enumeration, if any (a field that
+// cannot be decompressed or lies outside the file), else 0.
+int fill_event(sd_journal* j, Event& e) {
+  const void* data = nullptr;
+  size_t len = 0;
+  int r = 0;
+  sd_journal_restart_data(j);
+  while ((r = sd_journal_enumerate_data(j, &data, &len)) > 0) {
+    const std::string_view field(static_cast<const char*>(data), len);
+    const size_t eq = field.find('=');
+    if (eq == std::string_view::npos) continue;
+    apply_journal_field(e, field.substr(0, eq), field.substr(eq + 1));
+  }
+  std::uint64_t realtime = 0;
+  if (!e.time && sd_journal_get_realtime_usec(j, &realtime) >= 0) e.time = static_cast<UsecUtc>(realtime);
+  sd_id128_t boot{};
+  std::uint64_t mono = 0;
+  if (e.boot_id.empty() && sd_journal_get_monotonic_usec(j, &mono, &boot) >= 0) {
+    char buf[SD_ID128_STRING_MAX];
+    e.boot_id = sd_id128_to_string(boot, buf);
+    e.monotonic_usec = mono;
+  }
+  return r < 0 ? r : 0;
+}
+
+// The entry's seqnum, from its cursor ("s=...;i=<hex seqnum>;..."): sd_journal_get_seqnum is
+// newer than systemd 252. Used to resume with the salvage reader after the last entry read.
+std::uint64_t seqnum_of(sd_journal* j) {
+  char* cursor = nullptr;
+  if (sd_journal_get_cursor(j, &cursor) < 0 || !cursor) return 0;
+  std::uint64_t seqnum = 0;
+  if (const char* i = std::strstr(cursor, ";i=")) seqnum = std::strtoull(i + 3, nullptr, 16);
+  std::free(cursor);
+  return seqnum;
+}
+
+std::string open_failure(int r) {
+  const bool damaged = r == -ENODATA || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EIO || r == -EFBIG;
+  return "libsystemd cannot open the file: " + errno_text(r) +
+         (damaged ? " (the file is truncated, corrupt or of an unsupported journal version)" : "");
+}
+
+}  // namespace
+
+int read_file_with_libsystemd(const std::string& path, const FileStreamSettings& settings, int out_fd) {
+  FrameWriter out(out_fd);
+  sd_journal* j = nullptr;
+  const char* paths[] = {path.c_str(), nullptr};
+  int r = sd_journal_open_files(&j, paths, 0);
+  if (r < 0) {
+    std::string payload(1, r == -EACCES || r == -EPERM ? 1 : 0);
+    payload += open_failure(r);
+    out.frame(frame_open_failed, payload);
+    out.frame(frame_read_done, std::string(1, r == -EACCES || r == -EPERM ? 0 : 1));
+    return 0;
+  }
+  out.frame(frame_opened, {});
+  // Values above the threshold are truncated by sd-journal; 64 KiB keeps whole crash messages.
+  sd_journal_set_data_threshold(j, 64 * 1024);
+  const bool matched = !settings.units.empty();
+  if (matched && (r = add_unit_matches(j, settings.units)) < 0)
+    out.frame(frame_damage, damage_payload(0, "cannot add journal matches: " + errno_text(r)));
+  if (settings.since && (r = sd_journal_seek_realtime_usec(j, static_cast<std::uint64_t>(*settings.since))) < 0)
+    out.frame(frame_damage, damage_payload(0, "cannot seek to --since: " + errno_text(r)));
+  // Taken before reading: entries appended while we read (a live journal) must not look missing.
+  const std::optional<JournalHeader> header = header_of(path);
+  Event e;
+  std::uint64_t entries = 0, last_seqnum = 0;
+  bool stopped_early = false;
+  for (;;) {
+    r = sd_journal_next(j);
+    if (r == 0) break;
+    if (r < 0) {
+      out.frame(frame_damage, damage_payload(entries, "libsystemd stopped reading after " + std::to_string(entries) +
+                                                          " entries: " + errno_text(r)));
+      stopped_early = true;
+      break;
+    }
+    e.clear();
+    if ((r = fill_event(j, e)) < 0)
+      out.frame(frame_damage, damage_payload(entries + 1, "entry " + std::to_string(entries + 1) +
+                                                              ": cannot read all its fields: " + errno_text(r)));
+    std::uint64_t realtime = 0;
+    sd_journal_get_realtime_usec(j, &realtime);
+    last_seqnum = seqnum_of(j);
+    ++entries;
+    out.entry(last_seqnum, realtime, e);
+  }
+  // A damaged entry array ends the walk quietly: compare with what the header says it holds.
+  if (!stopped_early) {
+    if (header) {
+      // With matches the last entry read need not be the file's last: ask for the tail itself.
+      std::uint64_t tail = last_seqnum;
+      if (matched) {
+        sd_journal_flush_matches(j);
+        tail = sd_journal_seek_tail(j) >= 0 && sd_journal_previous(j) > 0 ? seqnum_of(j) : 0;
+      }
+      const bool short_count = !matched && !settings.since && entries < header->n_entries;
+      const bool short_tail = (tail || !matched) && tail < header->tail_entry_seqnum && (entries || matched);
+      if (short_count || short_tail) {
+        out.frame(frame_damage, damage_payload(entries, "libsystemd stopped after " + std::to_string(entries) + " of " +
+                                                            std::to_string(header->n_entries) +
+                                                            " entries the header lists"));
+        stopped_early = true;
+      }
+    }
+  }
+  sd_journal_close(j);
+  out.frame(frame_read_done, std::string(1, stopped_early ? 1 : 0));
+  return 0;
+}
+
+// ---- child: the salvage reader ------------------------------------------------------------
+
+int read_file_with_salvage(const std::string& path, const FileStreamSettings& settings, std::uint64_t after_seqnum,
+                           int out_fd) {
+  FrameWriter out(out_fd);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    out.frame(frame_damage, damage_payload(0, "the salvage reader cannot open the file: " + errno_text(errno)));
+    return 0;
+  }
+  Event e;
+  SalvageOptions options;
+  options.after_seqnum = after_seqnum;
+  std::uint64_t entries = 0;
+  const SalvageResult result = salvage_journal(fd, options, [&](const SalvagedEntry& entry) {
+    if (settings.since && static_cast<UsecUtc>(entry.realtime) < *settings.since) return;
+    e.clear();
+    for (std::string_view field : entry.fields) {
+      const size_t eq = field.find('=');
+      if (eq != std::string_view::npos) apply_journal_field(e, field.substr(0, eq), field.substr(eq + 1));
+    }
+    if (!e.time) e.time = static_cast<UsecUtc>(entry.realtime);
+    if (e.boot_id.empty()) {
+      e.boot_id = hex_id(entry.boot_id);
+      e.monotonic_usec = entry.monotonic;
+    }
+    e.origin.salvaged = true;
+    ++entries;
+    out.entry(entry.seqnum, entry.realtime, e);
+  });
+  ::close(fd);
+  for (const auto& p : result.problems) out.frame(frame_damage, damage_payload(0, "salvage: " + p));
+  if (result.problem_count > result.problems.size())
+    out.frame(frame_damage, damage_payload(0, "salvage: " + std::to_string(result.problem_count - result.problems.size()) +
+                                                  " more damaged object(s)"));
+  if (!result.header_valid) out.frame(frame_damage, damage_payload(0, "salvage: the file header is damaged"));
+  std::string payload;
+  append(payload, entries);
+  append(payload, result.first_byte);
+  append(payload, result.last_byte);
+  out.frame(frame_salvaged, payload);
+  return 0;
+}
+
+// ---- parent ------------------------------------------------------------------------------
+
+JournalFileStream::JournalFileStream(std::string path, std::string label, const FileStreamSettings& settings,
+                                     InputReport& report)
+    : path_(std::move(path)), label_(std::move(label)), settings_(settings), report_(report) {
+  start(Phase::libsystemd);
+}
+
+JournalFileStream::~JournalFileStream() = default;
+
+void JournalFileStream::start(Phase phase) {
+  phase_ = phase;
+  phase_entries_ = 0;
+  phase_result_seen_ = false;
+  buffer_.clear();
+  parsed_ = 0;
+  batch_left_ = {};
+  if (phase == Phase::done) return;
+  // libsystemd maps the file in windows; the limit leaves room for that and its caches.
+  const std::uint64_t size = file_size_of(path_);
+  ChildLimits limits;
+  limits.address_space = (2ull << 30) + 2 * size;
+  limits.cpu_seconds = static_cast<unsigned>(60 + size / (10u << 20));
+  limits.idle_timeout_sec = settings_.idle_timeout_sec;
+  const std::uint64_t after = last_seqnum_;
+  auto child = IsolatedChild::start(limits, [&](int out) {
+    return phase == Phase::libsystemd ? read_file_with_libsystemd(path_, settings_, out)
+                                      : read_file_with_salvage(path_, settings_, after, out);
+  });
+  if (!child) {
+    report_.damaged(label_, delivered_, "cannot start a reader: " + child.error());
+    phase_ = Phase::done;
+    return;
+  }
+  child_ = std::move(child.value());
+}
+
+bool JournalFileStream::next(Event& e, std::uint64_t& realtime) {
+  for (;;) {
+    if (!batch_left_.empty()) {
+      std::uint64_t seqnum = 0;
+      if (take(batch_left_, seqnum) && take(batch_left_, realtime) && decode_event(batch_left_, e)) {
+        last_seqnum_ = std::max(last_seqnum_, seqnum);
+        ++delivered_;
+        ++phase_entries_;
+        return true;
+      }
+      batch_left_ = {};  // cannot happen: both ends are this binary
+    }
+    if (phase_ == Phase::done) return false;
+    if (!fill()) end_phase();
+  }
+}
+
+bool JournalFileStream::fill() {
+  char buf[1 << 16];
+  for (;;) {
+    // Parse what is buffered first: frames up to the first batch.
+    while (buffer_.size() - parsed_ >= 5) {
+      std::uint32_t n = 0;
+      std::memcpy(&n, buffer_.data() + parsed_ + 1, sizeof n);
+      if (buffer_.size() - parsed_ - 5 < n) break;
+      const char kind = buffer_[parsed_];
+      std::string_view payload(buffer_.data() + parsed_ + 5, n);
+      parsed_ += 5 + n;
+      if (kind == frame_batch) {
+        batch_.assign(payload);
+        batch_left_ = batch_;
+        return true;
+      }
+      handle_frame(kind, payload);
+    }
+    buffer_.erase(0, parsed_);
+    parsed_ = 0;
+    const size_t got = child_->read(buf, sizeof buf);
+    if (got == 0) return false;
+    buffer_.append(buf, got);
+  }
+}
+
+void JournalFileStream::handle_frame(char kind, std::string_view payload) {
+  switch (kind) {
+    case frame_damage: {
+      std::uint64_t entries = 0;
+      take(payload, entries);
+      report_.damaged(label_, entries ? entries : delivered_, std::string(payload));
+      break;
+    }
+    case frame_opened: opened_ = true; break;
+    case frame_open_failed: {
+      std::uint8_t denied = 0;
+      take(payload, denied);
+      permission_denied_ = denied != 0;
+      open_error_ = std::string(payload);
+      break;
+    }
+    case frame_read_done: {
+      std::uint8_t wants = 0;
+      take(payload, wants);
+      wants_salvage_ = wants != 0;
+      phase_result_seen_ = true;
+      break;
+    }
+    case frame_salvaged: {
+      Salvage s{label_, 0, 0, 0};
+      take(payload, s.entries), take(payload, s.first_byte), take(payload, s.last_byte);
+      phase_result_seen_ = true;
+      if (s.entries) {
+        report_.salvaged_entries += s.entries;
+        report_.salvaged.push_back(std::move(s));
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+void JournalFileStream::end_phase() {
+  const ChildEnd end = child_->wait();
+  child_.reset();
+  const Phase finished = phase_;
+  if (!phase_result_seen_) {
+    // The reader died: what it sent is kept; say how it ended, in its own words if it left any.
+    const std::string who = finished == Phase::libsystemd ? "libsystemd" : "the salvage reader";
+    std::string what = who + " " + end.describe() + " after " + std::to_string(phase_entries_) + " entries";
+    const std::string said = end.last_stderr_line();
+    if (!said.empty()) what += ": " + said;
+    report_.damaged(label_, delivered_, what);
+    if (finished == Phase::libsystemd) wants_salvage_ = true;
+  }
+  if (finished == Phase::libsystemd && wants_salvage_ && !permission_denied_) return start(Phase::salvage);
+  start(Phase::done);
+}
+
+}  // namespace crashsift::input
