@@ -73,6 +73,16 @@ grep -q 'damaged' "$work/cut.err" || fail "cut journal: no warning on stderr"
 exits=$(exit_count < "$work/cut.json")
 [ "$exits" -gt 10 ] || fail "cut journal at 2/3: only $exits exits recovered"
 
+# 3b. --unit selects salvaged entries as libsystemd's matches do: fewer entries read, and
+# still that unit's exits.
+read -r unit_entries units <<EOF2
+$("$crashsift" exits --format json -u cl-segv-restart.service "$work/cut.journal" 2>/dev/null |
+  python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["inputs"][0]["salvaged_entries"], " ".join(sorted({x["unit"] for x in d["exits"]})))')
+EOF2
+[ "$units" = cl-segv-restart.service ] || fail "cut journal with --unit: exits of '$units'"
+[ "$unit_entries" -gt 0 ] && [ "$unit_entries" -lt "$salvaged" ] ||
+  fail "cut journal with --unit: $unit_entries of $salvaged entries salvaged, the unit match not applied"
+
 # 4. The padding after the last object cut away: every exit is still there.
 head -c "$used" "$work/dir/lab.journal" > "$work/padding-cut.journal"
 [ "$used" -lt "$size" ] || fail "the test journal has no padding to cut"

@@ -1,5 +1,6 @@
 #include "crashsift/input/journal_file_stream.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -138,6 +139,20 @@ int add_unit_matches(sd_journal* j, const std::vector<std::string>& units) {
   return r < 0 ? r : sd_journal_add_disjunction(j);
 }
 
+// The same selection as add_unit_matches, for entries the salvage reader recovers.
+bool salvaged_entry_matches(const SalvagedEntry& entry, const std::vector<std::string>& units) {
+  if (units.empty()) return true;
+  auto has = [&](std::string_view field) {
+    return std::find(entry.fields.begin(), entry.fields.end(), field) != entry.fields.end();
+  };
+  if (has("_TRANSPORT=kernel") || has("SYSLOG_IDENTIFIER=systemd-oomd")) return true;
+  for (const auto& u : units)
+    if (has("_SYSTEMD_UNIT=" + u) || (has("UNIT=" + u) && has("_PID=1")) || has("USER_UNIT=" + u) ||
+        has("COREDUMP_UNIT=" + u))
+      return true;
+  return false;
+}
+
 // Fills e from the current entry; the error of the field enumeration, if any (a field that
 // cannot be decompressed or lies outside the file), else 0.
 int fill_event(sd_journal* j, Event& e) {
@@ -266,6 +281,7 @@ int read_file_with_salvage(const std::string& path, const FileStreamSettings& se
   std::uint64_t entries = 0;
   const SalvageResult result = salvage_journal(fd, options, [&](const SalvagedEntry& entry) {
     if (settings.since && static_cast<UsecUtc>(entry.realtime) < *settings.since) return;
+    if (!salvaged_entry_matches(entry, settings.units)) return;
     e.clear();
     for (std::string_view field : entry.fields) {
       const size_t eq = field.find('=');
