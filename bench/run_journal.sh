@@ -26,3 +26,19 @@ for form in json export; do
   fi
   /usr/bin/time -v "$bin" exits --format json "$f" 2>&1 >/dev/null | grep -E 'Maximum resident|Elapsed'
 done
+
+# Native .journal: the export above written by systemd-journal-remote (one file, rotated at its
+# size limit), read by crashsift (libsystemd in an isolated child, events batched over a pipe)
+# and by journalctl itself.
+remote=/lib/systemd/systemd-journal-remote
+if [ -x "$remote" ]; then
+  j="$dir/lab-$size-$filler.journal"
+  [ -s "$j" ] || "$remote" -o "$j" "$dir/lab-$size-$filler.export" 2>/dev/null
+  echo "== native journal ($(du -h "$j" | cut -f1), $(journalctl --file "$j" -q -o export | grep -c '^__CURSOR=') entries)"
+  cat "$j" > /dev/null
+  hyperfine --warmup 1 --runs 5 -N --export-json "$dir/native.hyperfine.json" \
+    "$bin exits --format json -o /dev/null $j" \
+    "journalctl --file $j -o export" \
+    "journalctl --file $j -q MESSAGE_ID=98e322203f7a4ed290d09fe03c09fe15"
+  /usr/bin/time -v "$bin" exits --format json "$j" 2>&1 >/dev/null | grep -E 'Maximum resident|Elapsed'
+fi

@@ -1,6 +1,7 @@
 #include "crashsift/input/journal_file_stream.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,8 +18,11 @@
 namespace crashsift::input {
 
 // ---- the pipe protocol -----------------------------------------------------------------
-// Frames: u8 kind, u32 payload size, payload. Entries travel in batches ('B': repeated
-// u64 seqnum, u64 realtime, encoded Event) so that a pipe write carries many of them.
+// Frames: u8 kind, u32 payload size, payload. Entries travel in batches ('B': the u64 seqnum
+// of the batch's last entry, then repeated u64 realtime, encoded Event) so that a pipe write
+// carries many of them. One seqnum a batch is enough to resume after the batches received
+// (a child that dies loses only its unsent batch), and spares a cursor per entry (sd-journal
+// 252 gives the seqnum only inside its formatted cursor: 10% of the read time).
 namespace {
 
 constexpr size_t batch_bytes = 128 * 1024;
@@ -44,11 +48,13 @@ bool take(std::string_view& in, T& v) {
   return true;
 }
 
+// last_seqnum: the seqnum of the entry added last, asked only when a batch is sent; every
+// flush (a full batch, any other frame) happens while that entry is still the current one.
 class FrameWriter {
  public:
-  explicit FrameWriter(int fd) : fd_(fd) {}
-  void entry(std::uint64_t seqnum, std::uint64_t realtime, const Event& e) {
-    append(batch_, seqnum);
+  FrameWriter(int fd, std::function<std::uint64_t()> last_seqnum) : fd_(fd), last_seqnum_(std::move(last_seqnum)) {}
+  void entry(std::uint64_t realtime, const Event& e) {
+    if (batch_.empty()) append(batch_, std::uint64_t{0});
     append(batch_, realtime);
     encode_event(e, batch_);
     if (batch_.size() >= batch_bytes) flush();
@@ -59,6 +65,8 @@ class FrameWriter {
   }
   void flush() {
     if (batch_.empty()) return;
+    const std::uint64_t seqnum = last_seqnum_();
+    std::memcpy(batch_.data(), &seqnum, sizeof seqnum);
     send(frame_batch, batch_);
     batch_.clear();
   }
@@ -79,6 +87,7 @@ class FrameWriter {
     }
   }
   int fd_;
+  std::function<std::uint64_t()> last_seqnum_;
   std::string batch_;
 };
 
@@ -198,8 +207,8 @@ std::string open_failure(int r) {
 }  // namespace
 
 int read_file_with_libsystemd(const std::string& path, const FileStreamSettings& settings, int out_fd) {
-  FrameWriter out(out_fd);
   sd_journal* j = nullptr;
+  FrameWriter out(out_fd, [&j] { return seqnum_of(j); });
   const char* paths[] = {path.c_str(), nullptr};
   int r = sd_journal_open_files(&j, paths, 0);
   if (r < 0) {
@@ -220,7 +229,7 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
   // Taken before reading: entries appended while we read (a live journal) must not look missing.
   const std::optional<JournalHeader> header = header_of(path);
   Event e;
-  std::uint64_t entries = 0, last_seqnum = 0;
+  std::uint64_t entries = 0;
   bool stopped_early = false;
   for (;;) {
     r = sd_journal_next(j);
@@ -232,15 +241,18 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
       break;
     }
     e.clear();
-    if ((r = fill_event(j, e)) < 0)
-      out.frame(frame_damage, damage_payload(entries + 1, "entry " + std::to_string(entries + 1) +
-                                                              ": cannot read all its fields: " + errno_text(r)));
+    const int fields_read = fill_event(j, e);
     std::uint64_t realtime = 0;
     sd_journal_get_realtime_usec(j, &realtime);
-    last_seqnum = seqnum_of(j);
     ++entries;
-    out.entry(last_seqnum, realtime, e);
+    out.entry(realtime, e);
+    if (fields_read < 0)
+      out.frame(frame_damage, damage_payload(entries, "entry " + std::to_string(entries) +
+                                                          ": cannot read all its fields: " + errno_text(fields_read)));
   }
+  // sd_journal_next at the end or on an error leaves the last entry read current.
+  const std::uint64_t last_seqnum = entries ? seqnum_of(j) : 0;
+  out.flush();
   // A damaged entry array ends the walk quietly: compare with what the header says it holds.
   if (!stopped_early) {
     if (header) {
@@ -269,7 +281,8 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
 
 int read_file_with_salvage(const std::string& path, const FileStreamSettings& settings, std::uint64_t after_seqnum,
                            int out_fd) {
-  FrameWriter out(out_fd);
+  std::uint64_t last_seqnum = 0;
+  FrameWriter out(out_fd, [&last_seqnum] { return last_seqnum; });
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     out.frame(frame_damage, damage_payload(0, "the salvage reader cannot open the file: " + errno_text(errno)));
@@ -294,7 +307,8 @@ int read_file_with_salvage(const std::string& path, const FileStreamSettings& se
     }
     e.origin.salvaged = true;
     ++entries;
-    out.entry(entry.seqnum, entry.realtime, e);
+    last_seqnum = entry.seqnum;
+    out.entry(entry.realtime, e);
   });
   ::close(fd);
   for (const auto& p : result.problems) out.frame(frame_damage, damage_payload(0, "salvage: " + p));
@@ -350,9 +364,7 @@ void JournalFileStream::start(Phase phase) {
 bool JournalFileStream::next(Event& e, std::uint64_t& realtime) {
   for (;;) {
     if (!batch_left_.empty()) {
-      std::uint64_t seqnum = 0;
-      if (take(batch_left_, seqnum) && take(batch_left_, realtime) && decode_event(batch_left_, e)) {
-        last_seqnum_ = std::max(last_seqnum_, seqnum);
+      if (take(batch_left_, realtime) && decode_event(batch_left_, e)) {
         ++delivered_;
         ++phase_entries_;
         return true;
@@ -378,6 +390,8 @@ bool JournalFileStream::fill() {
       if (kind == frame_batch) {
         batch_.assign(payload);
         batch_left_ = batch_;
+        std::uint64_t seqnum = 0;
+        if (take(batch_left_, seqnum)) last_seqnum_ = std::max(last_seqnum_, seqnum);
         return true;
       }
       handle_frame(kind, payload);
