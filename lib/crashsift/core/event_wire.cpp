@@ -52,14 +52,6 @@ void put_opt(std::string& out, std::uint8_t tag, const std::optional<T>& v) {
   if (v) put_i64(out, tag, static_cast<std::int64_t>(*v));
 }
 
-template <class T>
-bool take(std::string_view& in, T& v) {
-  if (in.size() < sizeof v) return false;
-  std::memcpy(&v, in.data(), sizeof v);
-  in.remove_prefix(sizeof v);
-  return true;
-}
-
 bool set_number(Event& e, std::uint8_t tag, std::int64_t v) {
   switch (tag) {
     case num_time: e.time = v; return true;
@@ -104,11 +96,11 @@ void encode_event(const Event& e, std::string& out) {
 bool decode_event(std::string_view& in, Event& e) {
   std::string_view rest = in;
   std::uint32_t body_size = 0;
-  if (!take(rest, body_size) || body_size < 1 || body_size > rest.size()) return false;
+  if (!wire_take(rest, body_size) || body_size < 1 || body_size > rest.size()) return false;
   std::string_view body = rest.substr(0, body_size);
   e.clear();
   std::uint8_t flags = 0;
-  take(body, flags);
+  wire_take(body, flags);
   e.time_has_usec = flags & f_usec;
   e.kernel = flags & f_kernel;
   e.pasted = flags & f_pasted;
@@ -116,17 +108,17 @@ bool decode_event(std::string_view& in, Event& e) {
   e.origin.salvaged = flags & f_salvaged;
   while (!body.empty()) {
     std::uint8_t tag = 0;
-    take(body, tag);
+    wire_take(body, tag);
     if (tag < string_members.size() || tag == str_cursor) {
       std::uint32_t n = 0;
-      if (!take(body, n) || n > body.size()) return false;
+      if (!wire_take(body, n) || n > body.size()) return false;
       std::string& target = tag == str_cursor ? e.origin.cursor : e.*string_members[tag];
       target.assign(body.data(), n);
       body.remove_prefix(n);
       continue;
     }
     std::int64_t v = 0;
-    if (!take(body, v) || !set_number(e, tag, v)) return false;
+    if (!wire_take(body, v) || !set_number(e, tag, v)) return false;
   }
   in = rest.substr(body_size);
   return true;

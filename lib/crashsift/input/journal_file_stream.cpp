@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "crashsift/core/event_wire.hpp"
+#include "crashsift/core/fd_io.hpp"
 #include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/journal_salvage.hpp"
 
@@ -36,17 +37,6 @@ enum FrameKind : char {
   frame_salvaged = 'S',     // u64 entries, first byte, last byte
 };
 
-template <class T>
-void append(std::string& out, T v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-template <class T>
-bool take(std::string_view& in, T& v) {
-  if (in.size() < sizeof v) return false;
-  std::memcpy(&v, in.data(), sizeof v);
-  in.remove_prefix(sizeof v);
-  return true;
-}
 
 // last_seqnum: the seqnum of the entry added last, asked only when a batch is sent; every
 // flush (a full batch, any other frame) happens while that entry is still the current one.
@@ -54,8 +44,8 @@ class FrameWriter {
  public:
   FrameWriter(int fd, std::function<std::uint64_t()> last_seqnum) : fd_(fd), last_seqnum_(std::move(last_seqnum)) {}
   void entry(std::uint64_t realtime, const Event& e) {
-    if (batch_.empty()) append(batch_, std::uint64_t{0});
-    append(batch_, realtime);
+    if (batch_.empty()) wire_put(batch_, std::uint64_t{0});
+    wire_put(batch_, realtime);
     encode_event(e, batch_);
     if (batch_.size() >= batch_bytes) flush();
   }
@@ -74,17 +64,9 @@ class FrameWriter {
  private:
   void send(char kind, std::string_view payload) {
     std::string head(1, kind);
-    append(head, static_cast<std::uint32_t>(payload.size()));
-    write_all(head);
-    write_all(payload);
-  }
-  void write_all(std::string_view s) {
-    while (!s.empty()) {
-      const ssize_t w = ::write(fd_, s.data(), s.size());
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) ::_exit(4);  // the parent is gone: nobody to tell
-      s.remove_prefix(static_cast<size_t>(w));
-    }
+    wire_put(head, static_cast<std::uint32_t>(payload.size()));
+    // The parent is gone when a write fails: nobody is left to tell.
+    if (!write_all(fd_, head) || !write_all(fd_, payload)) ::_exit(4);
   }
   int fd_;
   std::function<std::uint64_t()> last_seqnum_;
@@ -93,7 +75,7 @@ class FrameWriter {
 
 std::string damage_payload(std::uint64_t entries, std::string_view text) {
   std::string p;
-  append(p, entries);
+  wire_put(p, entries);
   p.append(text);
   return p;
 }
@@ -317,9 +299,9 @@ int read_file_with_salvage(const std::string& path, const FileStreamSettings& se
                                                   " more damaged object(s)"));
   if (!result.header_valid) out.frame(frame_damage, damage_payload(0, "salvage: the file header is damaged"));
   std::string payload;
-  append(payload, entries);
-  append(payload, result.first_byte);
-  append(payload, result.last_byte);
+  wire_put(payload, entries);
+  wire_put(payload, result.first_byte);
+  wire_put(payload, result.last_byte);
   out.frame(frame_salvaged, payload);
   return 0;
 }
@@ -364,7 +346,7 @@ void JournalFileStream::start(Phase phase) {
 bool JournalFileStream::next(Event& e, std::uint64_t& realtime) {
   for (;;) {
     if (!batch_left_.empty()) {
-      if (take(batch_left_, realtime) && decode_event(batch_left_, e)) {
+      if (wire_take(batch_left_, realtime) && decode_event(batch_left_, e)) {
         ++delivered_;
         ++phase_entries_;
         return true;
@@ -391,7 +373,7 @@ bool JournalFileStream::fill() {
         batch_.assign(payload);
         batch_left_ = batch_;
         std::uint64_t seqnum = 0;
-        if (take(batch_left_, seqnum)) last_seqnum_ = std::max(last_seqnum_, seqnum);
+        if (wire_take(batch_left_, seqnum)) last_seqnum_ = std::max(last_seqnum_, seqnum);
         return true;
       }
       handle_frame(kind, payload);
@@ -408,28 +390,28 @@ void JournalFileStream::handle_frame(char kind, std::string_view payload) {
   switch (kind) {
     case frame_damage: {
       std::uint64_t entries = 0;
-      take(payload, entries);
+      wire_take(payload, entries);
       report_.damaged(label_, entries ? entries : delivered_, std::string(payload));
       break;
     }
     case frame_opened: opened_ = true; break;
     case frame_open_failed: {
       std::uint8_t denied = 0;
-      take(payload, denied);
+      wire_take(payload, denied);
       permission_denied_ = denied != 0;
       open_error_ = std::string(payload);
       break;
     }
     case frame_read_done: {
       std::uint8_t wants = 0;
-      take(payload, wants);
+      wire_take(payload, wants);
       wants_salvage_ = wants != 0;
       phase_result_seen_ = true;
       break;
     }
     case frame_salvaged: {
       Salvage s{label_, 0, 0, 0};
-      take(payload, s.entries), take(payload, s.first_byte), take(payload, s.last_byte);
+      wire_take(payload, s.entries), wire_take(payload, s.first_byte), wire_take(payload, s.last_byte);
       phase_result_seen_ = true;
       if (s.entries) {
         report_.salvaged_entries += s.entries;

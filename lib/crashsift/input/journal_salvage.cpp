@@ -40,6 +40,17 @@ constexpr std::size_t max_field_name = 64;
 // A field is hashed in full (decompressed, streamed) to verify it when it is at most this large;
 // a larger one is delivered cut and counted as unverified.
 constexpr std::uint64_t hash_budget = 32u << 20;
+// All the payload bytes the reader decompresses and hashes for one file, unless
+// SalvageOptions::max_work_bytes says otherwise: this much plus a multiple of the file size. A
+// real file stays far below (each DATA object is verified once, then remembered); a hostile one
+// (many items or entries pointing at DATA objects that inflate a thousandfold) would otherwise
+// cost hours. Past it, fields are delivered cut and unverified.
+constexpr std::uint64_t work_budget_base = 256u << 20;
+constexpr std::uint64_t work_budget_per_file_byte = 16;
+// Verdicts on DATA objects, by offset (direct-mapped): entries share most of their DATA objects,
+// so each is decompressed and hashed once. Payloads up to cached_bytes_max are kept too.
+constexpr std::size_t data_cache_slots = 4096;
+constexpr std::size_t cached_bytes_max = 1024;
 
 std::uint64_t align8(std::uint64_t x) { return (x + 7) & ~std::uint64_t{7}; }
 
@@ -70,8 +81,12 @@ class Salvager {
  public:
   Salvager(int fd, std::uint64_t file_size, const SalvageOptions& options,
            const std::function<void(const SalvagedEntry&)>& on_entry)
-      : io_(fd, file_size), options_(options), on_entry_(on_entry) {
+      : io_(fd, file_size), options_(options), on_entry_(on_entry), data_cache_(data_cache_slots) {
     result_.file_size = file_size;
+    work_left_ = options.max_work_bytes ? options.max_work_bytes
+                 : file_size > (UINT64_MAX - work_budget_base) / work_budget_per_file_byte
+                     ? UINT64_MAX
+                     : work_budget_base + work_budget_per_file_byte * file_size;
   }
 
   SalvageResult run() {
@@ -138,12 +153,23 @@ class Salvager {
     return o.size <= end_ - offset;
   }
 
-  // Next offset (8-aligned, after `from`) where a plausible object starts, or end_.
+  // Next offset (8-aligned, after `from`) where a plausible object starts, or end_. Scans a
+  // window at a time: an object starts with a known type byte, so zeros go by quickly.
   std::uint64_t resync(std::uint64_t from) {
-    for (std::uint64_t off = align8(from + 1); off + object_header_size <= end_; off += 8) {
-      const auto o = object_head(off);
-      if (!o) break;
-      if (plausible(off, *o)) return off;
+    std::uint64_t off = align8(from + 1);
+    while (off + object_header_size <= end_) {
+      const std::size_t span = static_cast<std::size_t>(std::min<std::uint64_t>(end_ - off, FileWindows::max_view));
+      const std::uint8_t* p = io_.view(off, span);
+      if (!p) break;
+      std::size_t i = 0;
+      for (; i + object_header_size <= span; i += 8) {
+        if (p[i] == object_unused || p[i] >= object_type_max) continue;
+        const auto o = object_head(off + i);  // may move the window: p is not used after this
+        if (o && plausible(off + i, *o)) return off + i;
+        p = io_.view(off, span);
+        if (!p) return end_;
+      }
+      off += i;
     }
     return end_;
   }
@@ -158,9 +184,16 @@ class Salvager {
       }
       if (!plausible(off, *o)) {
         const bool zeros = o->type == object_unused && o->size == 0;
-        // journald preallocates the arena: zeros after the tail object are its unused space.
-        if (zeros && off > header_.tail_object_offset && header_.tail_object_offset >= begin_) return;
         const std::uint64_t next = resync(off);
+        // journald preallocates the arena: zeros after the tail object are its unused space,
+        // unless objects follow them (written, but the header's tail was not: a crash).
+        if (zeros && off > header_.tail_object_offset && header_.tail_object_offset >= begin_) {
+          if (next >= end_) return;
+          problem(off, "objects after the tail object the header names, past " + std::to_string(next - off) +
+                           " zero bytes (the header was not updated)");
+          off = next;
+          continue;
+        }
         if (next >= end_ && zeros)
           problem(off, "the object area ends in " + std::to_string(end_ - off) +
                            " zero bytes (a write that never completed)");
@@ -202,6 +235,7 @@ class Salvager {
     std::size_t held = 0;
     std::uint64_t xor_seen = 0;
     bool all_fields_read = true;
+    std::uint64_t zero_items = 0;
     const std::uint64_t n_items = items_bytes / item_size;
     for (std::uint64_t i = 0; i < n_items; ++i) {
       const std::uint8_t* item = io_.view(offset + entry_fixed_size + i * item_size, item_size);
@@ -212,8 +246,16 @@ class Salvager {
       const std::uint64_t data_offset = compact_ ? le32(item) : le64(item);
       // Regular items repeat their DATA object's hash; compact ones leave it out.
       const std::uint64_t item_hash = compact_ ? 0 : le64(item + 8);
+      if (data_offset == 0) {  // never written: journald was writing this entry
+        ++zero_items;
+        all_fields_read = false;
+        ++result_.fields_dropped;
+        continue;
+      }
       Field f;
-      if (!read_data(data_offset, !compact_, item_hash, f) || held + f.bytes.size() > options_.max_entry_bytes) {
+      // A field is "N=" at least: once the entry is full, the rest are dropped unread.
+      if (held + 2 > options_.max_entry_bytes || !read_data(offset, data_offset, !compact_, item_hash, f) ||
+          held + f.bytes.size() > options_.max_entry_bytes) {
         all_fields_read = false;
         ++result_.fields_dropped;
         continue;
@@ -222,14 +264,17 @@ class Salvager {
       xor_seen ^= f.xor_part;
       storage_.push_back(std::move(f.bytes));
     }
+    const std::string unwritten =
+        zero_items ? " (" + std::to_string(zero_items) + " items never written: the entry was being written)" : "";
     if (storage_.empty()) {
       ++result_.entries_damaged;
-      problem(offset, "entry seqnum " + std::to_string(entry.seqnum) + " has no readable field");
+      problem(offset, "entry seqnum " + std::to_string(entry.seqnum) + " has no readable field" + unwritten);
       return;
     }
     if (!all_fields_read)
       problem(offset, "entry seqnum " + std::to_string(entry.seqnum) + " lost " +
-                          std::to_string(n_items - storage_.size()) + " of " + std::to_string(n_items) + " fields");
+                          std::to_string(n_items - storage_.size()) + " of " + std::to_string(n_items) + " fields" +
+                          unwritten);
     else if (xor_verifiable_ && xor_seen != xor_hash)
       problem(offset, "entry seqnum " + std::to_string(entry.seqnum) + " fields do not match its xor_hash");
     entry.fields.reserve(storage_.size());
@@ -243,6 +288,7 @@ class Salvager {
   struct Field {
     std::string bytes;          // what is delivered (at most max_field_bytes)
     std::uint64_t xor_part = 0; // this field's contribution to the entry's xor_hash
+    bool verified = false;      // hashed in full and matching
   };
 
   Codec codec_of(std::uint8_t flags, std::uint64_t offset) {
@@ -255,9 +301,10 @@ class Salvager {
     return flags == compressed_xz ? Codec::xz : flags == compressed_lz4 ? Codec::lz4 : Codec::zstd;
   }
 
-  bool read_data(std::uint64_t offset, bool check_item_hash, std::uint64_t item_hash, Field& f) {
+  bool read_data(std::uint64_t entry_offset, std::uint64_t offset, bool check_item_hash, std::uint64_t item_hash,
+                 Field& f) {
     if (offset < begin_ || offset % 8 != 0 || offset + object_header_size > end_) {
-      problem(offset, "entry item points outside the object area");
+      problem(entry_offset, "entry item points outside the object area (to byte " + std::to_string(offset) + ")");
       return false;
     }
     const auto o = object_head(offset);
@@ -268,14 +315,63 @@ class Salvager {
     const std::uint8_t* p = io_.view(offset, data_fixed_size);
     if (!p) return false;
     const std::uint64_t stored_hash = le64(p + 16);
-    if (check_item_hash && item_hash != stored_hash) {
+    // A zero hash beside a written offset is an item torn while journald wrote it (seen in an
+    // online file): the DATA object's own hash still has to match its payload.
+    if (check_item_hash && item_hash != 0 && item_hash != stored_hash) {
       problem(offset, "DATA object hash differs from the entry item's");
       return false;
     }
     const std::uint64_t payload_offset = offset + data_fixed_size + (compact_ ? 8 : 0);
     const std::uint64_t payload_size = o->size - (payload_offset - offset);
+    CachedData& slot = data_cache_[cache_index(offset)];
+    if (slot.offset == offset) return from_cache(slot, o->flags, payload_offset, payload_size, f);
     const Codec codec = codec_of(o->flags, offset);
-    return decode_field(offset, codec, payload_offset, payload_size, stored_hash, f);
+    const bool ok = decode_field(offset, codec, payload_offset, payload_size, stored_hash, f);
+    slot.offset = offset;
+    slot.verdict = !ok ? Verdict::bad : f.verified ? Verdict::verified : Verdict::unverified;
+    slot.xor_part = f.xor_part;
+    slot.has_bytes = ok && f.bytes.size() <= cached_bytes_max;
+    if (slot.has_bytes) slot.bytes.assign(f.bytes);
+    else slot.bytes.clear();
+    return ok;
+  }
+
+  enum class Verdict : std::uint8_t { bad, verified, unverified };
+  struct CachedData {
+    std::uint64_t offset = 0;  // 0: empty (no object starts at 0)
+    Verdict verdict = Verdict::bad;
+    bool has_bytes = false;
+    std::uint64_t xor_part = 0;
+    std::string bytes;
+  };
+
+  static std::size_t cache_index(std::uint64_t offset) {
+    return static_cast<std::size_t>(((offset >> 3) * 0x9E3779B97F4A7C15ull) >> 52) % data_cache_slots;
+  }
+
+  // A DATA object seen before: its verdict stands (its problem was reported the first time);
+  // a payload too large to keep is decoded again, only as far as it is delivered.
+  bool from_cache(const CachedData& slot, std::uint8_t flags, std::uint64_t payload_offset, std::uint64_t payload_size,
+                  Field& f) {
+    if (slot.verdict == Verdict::bad) return false;
+    if (slot.verdict == Verdict::unverified) {
+      ++result_.fields_unverified;
+      xor_verifiable_ = false;
+    }
+    f.xor_part = slot.xor_part;
+    f.verified = slot.verdict == Verdict::verified;
+    if (slot.has_bytes) {
+      f.bytes.assign(slot.bytes);
+      return true;
+    }
+    const Codec codec = !flags ? Codec::none
+                        : flags == compressed_xz ? Codec::xz : flags == compressed_lz4 ? Codec::lz4 : Codec::zstd;
+    const std::size_t keep = options_.max_field_bytes;
+    decoder_.start(io_, codec, payload_offset, payload_size, keep, 0);
+    f.bytes.resize(keep);
+    const std::size_t n = decoder_.fill(reinterpret_cast<std::uint8_t*>(f.bytes.data()), keep);
+    f.bytes.resize(n);
+    return !decoder_.error() && n > 0;
   }
 
   // Decompresses the payload in chunks: keeps the first max_field_bytes and hashes all of it
@@ -283,16 +379,20 @@ class Salvager {
   bool decode_field(std::uint64_t offset, Codec codec, std::uint64_t payload_offset, std::uint64_t payload_size,
                     std::uint64_t stored_hash, Field& f) {
     const std::size_t keep = options_.max_field_bytes;
-    decoder_.start(io_, codec, payload_offset, payload_size, keep);
+    const std::uint64_t limit = std::min(hash_budget, work_left_);
+    decoder_.start(io_, codec, payload_offset, payload_size, keep, limit);
     std::optional<std::uint64_t> total = decoder_.announced_size();
     const bool keyed = header_.keyed_hash();
     // Jenkins needs the length first; an xz payload announces none: measure it in a first pass.
-    if (!total && !decoder_.error()) total = measure(codec, payload_offset, payload_size, keep);
+    bool over_budget = false;
+    if (!total && !decoder_.error()) total = measure(codec, payload_offset, payload_size, keep, limit, over_budget);
     if (decoder_.error()) {
       problem(offset, std::string("DATA payload: ") + decoder_.error());
       return false;
     }
-    const bool hashable = total && *total <= hash_budget && !decoder_.prefix_only();
+    if (total && *total <= hash_budget && *total > limit) over_budget = true;  // limit < hash_budget
+    if (over_budget) budget_spent(offset);
+    const bool hashable = total && *total <= limit && !decoder_.prefix_only();
     salvage::Jenkins64 jenkins(hashable ? *total : 0);
     salvage::SipHash24 sip(header_.file_id);
     f.bytes.clear();
@@ -310,6 +410,7 @@ class Salvager {
       produced += n;
       if (produced > hash_budget && hashable) break;
     }
+    spend(produced);
     if (decoder_.error()) {
       problem(offset, std::string("DATA payload: ") + decoder_.error());
       return false;
@@ -337,24 +438,37 @@ class Salvager {
     }
     // xor_hash: Jenkins of every field even in keyed-hash files (journal_file_append_entry).
     f.xor_part = jh;
+    f.verified = true;
     return true;
   }
 
+  // Decodes the payload once to learn its size (at most limit bytes), then starts it again.
   std::optional<std::uint64_t> measure(Codec codec, std::uint64_t payload_offset, std::uint64_t payload_size,
-                                       std::size_t keep) {
+                                       std::size_t keep, std::uint64_t limit, bool& over_budget) {
     std::uint64_t total = 0;
     chunk_.resize(64 * 1024);
     for (;;) {
       const std::size_t n = decoder_.read(chunk_.data(), chunk_.size());
       if (n == 0) break;
       total += n;
-      if (total > hash_budget) break;
+      if (total > limit) break;
     }
+    spend(total);
     if (decoder_.error()) return std::nullopt;
     const bool whole = decoder_.finished();
-    decoder_.start(io_, codec, payload_offset, payload_size, keep);
+    if (!whole && total > limit && limit < hash_budget) over_budget = true;
+    decoder_.start(io_, codec, payload_offset, payload_size, keep, limit);
     if (!whole) return std::nullopt;
     return total;
+  }
+
+  void spend(std::uint64_t bytes) { work_left_ -= std::min(work_left_, bytes); }
+
+  void budget_spent(std::uint64_t offset) {
+    if (budget_reported_) return;
+    budget_reported_ = true;
+    problem(offset, "decompression work limit reached (DATA objects that inflate far beyond the file's size): "
+                    "later fields are delivered cut and unverified");
   }
 
   FileWindows io_;
@@ -367,6 +481,9 @@ class Salvager {
   // The xor_hash is compared only when every field of the entry could be hashed.
   bool xor_verifiable_ = true;
   PayloadDecoder decoder_;
+  std::uint64_t work_left_ = 0;  // payload bytes the reader may still decompress and hash
+  bool budget_reported_ = false;
+  std::vector<CachedData> data_cache_;
   std::vector<std::string> storage_;
   std::vector<std::uint8_t> chunk_;
 };

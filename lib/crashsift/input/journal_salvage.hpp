@@ -58,6 +58,10 @@ struct SalvageOptions {
   // The fields of one entry together: what a hostile entry (thousands of items pointing at
   // highly compressed DATA objects) may make the reader hold at once. Fields past it are dropped.
   std::size_t max_entry_bytes = 64u << 20;
+  // Payload bytes the reader may decompress and hash for the whole file, so that DATA objects
+  // that inflate a thousandfold cannot make it run for hours; past it, fields are delivered cut
+  // and unverified. 0: 256 MiB plus 16 times the file size (a real file stays far below).
+  std::uint64_t max_work_bytes = 0;
 };
 
 struct SalvageResult {

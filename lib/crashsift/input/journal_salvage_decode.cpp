@@ -69,7 +69,7 @@ PayloadDecoder::~PayloadDecoder() {
 }
 
 void PayloadDecoder::start(FileWindows& io, Codec codec, std::uint64_t off, std::uint64_t size,
-                           std::size_t prefix_hint) {
+                           std::size_t prefix_hint, std::uint64_t whole_limit) {
   io_ = &io;
   codec_ = codec;
   off_ = off;
@@ -109,12 +109,12 @@ void PayloadDecoder::start(FileWindows& io, Codec codec, std::uint64_t off, std:
       return;
     }
     case Codec::lz4:
-      start_lz4(prefix_hint);
+      start_lz4(prefix_hint, whole_limit);
       return;
   }
 }
 
-void PayloadDecoder::start_lz4(std::size_t prefix_hint) {
+void PayloadDecoder::start_lz4(std::size_t prefix_hint, std::uint64_t whole_limit) {
   // compress_blob_lz4: le64 uncompressed size, then one block from LZ4_compress_default.
   if (size_ <= 8) return fail("lz4 payload shorter than its size prefix");
   const std::uint8_t* p = io_->view(off_, 8);
@@ -129,7 +129,7 @@ void PayloadDecoder::start_lz4(std::size_t prefix_hint) {
   announced_ = n;
   std::size_t src_len = static_cast<std::size_t>(block);
   std::size_t target = static_cast<std::size_t>(n);
-  if (n > lz4_whole_max) {  // only the prefix the caller delivers
+  if (n > lz4_whole_max || n > whole_limit) {  // only the prefix the caller delivers
     prefix_only_ = true;
     target = std::min<std::size_t>(target, std::max<std::size_t>(prefix_hint, 1));
     // target output bytes never need more than ~1.75 * target input bytes (plus a sequence)

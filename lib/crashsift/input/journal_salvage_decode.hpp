@@ -55,8 +55,10 @@ class PayloadDecoder {
   PayloadDecoder& operator=(const PayloadDecoder&) = delete;
 
   // Begins the payload at [off, off + size) of the file. prefix_hint: the bytes the caller
-  // delivers (what an over-large LZ4 block is decoded to).
-  void start(FileWindows& io, Codec codec, std::uint64_t off, std::uint64_t size, std::size_t prefix_hint);
+  // delivers (what an over-large LZ4 block is decoded to). whole_limit: an LZ4 block announcing
+  // more than this (or than lz4_whole_max) is decoded only to prefix_hint bytes (prefix_only()).
+  void start(FileWindows& io, Codec codec, std::uint64_t off, std::uint64_t size, std::size_t prefix_hint,
+             std::uint64_t whole_limit = lz4_whole_max);
   // Up to cap decompressed bytes into out; 0 at the end, on damage (error()) or when only a
   // prefix could be decoded (prefix_only()).
   std::size_t read(std::uint8_t* out, std::size_t cap);
@@ -64,7 +66,7 @@ class PayloadDecoder {
   std::size_t fill(std::uint8_t* out, std::size_t cap);
   bool finished() const { return finished_; }          // clean end, every input byte used
   const char* error() const { return error_; }          // why the payload is damaged
-  bool prefix_only() const { return prefix_only_; }     // LZ4 over lz4_whole_max: no full decode
+  bool prefix_only() const { return prefix_only_; }     // LZ4 over the whole limit: no full decode
   // The decompressed size the payload announces (the payload size when not compressed), before
   // it is decoded; none for XZ.
   std::optional<std::uint64_t> announced_size() const { return announced_; }
@@ -74,7 +76,7 @@ class PayloadDecoder {
   std::size_t read_zstd(std::uint8_t* out, std::size_t cap);
   std::size_t read_xz(std::uint8_t* out, std::size_t cap);
   std::size_t read_buffered(std::uint8_t* out, std::size_t cap);
-  void start_lz4(std::size_t prefix_hint);
+  void start_lz4(std::size_t prefix_hint, std::uint64_t whole_limit);
   bool refill();  // next compressed chunk into in_; false when none is left or unreadable
   void fail(const char* why) {
     if (!error_) error_ = why;

@@ -1,4 +1,5 @@
 #include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/core/fd_io.hpp"
 #include "crashsift/classify/rules.hpp"
 #include "crashsift/pipeline/core_attachment.hpp"
 
@@ -99,18 +100,9 @@ class SpilledJournal {
     }
     ::unlink(path.c_str());
     auto spilled = std::unique_ptr<SpilledJournal>(new SpilledJournal(fd));
-    auto write_all = [&](const char* p, size_t n) {
-      while (n > 0) {
-        const ssize_t w = ::write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        p += w, n -= static_cast<size_t>(w);
-      }
-      return true;
-    };
-    bool ok = write_all(head.data(), head.size());
+    bool ok = write_all(fd, head.data(), head.size());
     std::vector<char> buf(1 << 20);
-    for (size_t r; ok && (r = rest.read(buf.data(), buf.size())) > 0;) ok = write_all(buf.data(), r);
+    for (size_t r; ok && (r = rest.read(buf.data(), buf.size())) > 0;) ok = write_all(fd, buf.data(), r);
     if (!ok) {
       error = "cannot write the decompressed journal to a temporary file: " + std::string(std::strerror(errno));
       return nullptr;

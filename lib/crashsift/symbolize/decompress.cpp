@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "crashsift/core/fd_io.hpp"
 #include "crashsift/input/byte_source.hpp"
 
 namespace crashsift::symbolize {
@@ -23,16 +24,6 @@ bool all_zero(const char* p, size_t n) {
   // memcmp against a shifted copy of itself: zero iff the first byte is zero and every byte
   // equals its neighbour.
   return n == 0 || (p[0] == 0 && std::memcmp(p, p + 1, n - 1) == 0);
-}
-
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w, n -= static_cast<size_t>(w);
-  }
-  return true;
 }
 
 // Writes one decompressed chunk, seeking over all-zero blocks so they stay holes.

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <functional>
 
+#include "crashsift/core/fd_io.hpp"
 #include "crashsift/core/json_writer.hpp"
 #include "crashsift/input/byte_source.hpp"
 #include "crashsift/symbolize/core_json.hpp"
@@ -137,15 +138,7 @@ bool send(int fd, char tag, const std::string& payload) {
   const std::uint64_t n = payload.size();
   msg.append(reinterpret_cast<const char*>(&n), sizeof n);
   msg += payload;
-  const char* p = msg.data();
-  size_t left = msg.size();
-  while (left > 0) {
-    const ssize_t w = ::write(fd, p, left);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w, left -= static_cast<size_t>(w);
-  }
-  return true;
+  return write_all(fd, msg);
 }
 
 std::string report_json(const CoreReport& r) {
