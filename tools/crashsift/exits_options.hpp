@@ -23,6 +23,7 @@ struct ExitsOptions {
   std::vector<std::string> classes;
   std::vector<std::string> fail_on;
   std::optional<int> year;
+  bool verify_journals = false;
   std::string kernel_boot_time;
   std::string max_line = "16M";
   std::vector<std::string> apps;

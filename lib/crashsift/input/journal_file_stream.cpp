@@ -186,6 +186,24 @@ std::string open_failure(int r) {
          (damaged ? " (the file is truncated, corrupt or of an unsupported journal version)" : "");
 }
 
+// libsystemd trusts what it maps: a payload is never checked against its hash, an item may point
+// at another object. The salvage walk checks both; its problems are this file's damage (what
+// libsystemd delivered is kept: the notes say which bytes not to trust).
+void verify_with_salvage_walk(const std::string& path, std::uint64_t entries, FrameWriter& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    out.frame(frame_damage, damage_payload(entries, "--verify cannot open the file: " + errno_text(errno)));
+    return;
+  }
+  const SalvageResult result = salvage_journal(fd, SalvageOptions{}, [](const SalvagedEntry&) {});
+  ::close(fd);
+  for (const auto& p : result.problems) out.frame(frame_damage, damage_payload(entries, "verify: " + p));
+  if (result.problem_count > result.problems.size())
+    out.frame(frame_damage, damage_payload(entries, "verify: " +
+                                                        std::to_string(result.problem_count - result.problems.size()) +
+                                                        " more damaged object(s)"));
+}
+
 }  // namespace
 
 int read_file_with_libsystemd(const std::string& path, const FileStreamSettings& settings, int out_fd) {
@@ -255,6 +273,7 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
     }
   }
   sd_journal_close(j);
+  if (!stopped_early && settings.verify) verify_with_salvage_walk(path, entries, out);
   out.frame(frame_read_done, std::string(1, stopped_early ? 1 : 0));
   return 0;
 }
@@ -414,6 +433,8 @@ void JournalFileStream::handle_frame(char kind, std::string_view payload) {
       wire_take(payload, s.entries), wire_take(payload, s.first_byte), wire_take(payload, s.last_byte);
       phase_result_seen_ = true;
       if (s.entries) {
+        // libsystemd's refusal is the first sign of the damage: kept beside what was salvaged.
+        if (!opened_ && !open_error_.empty()) report_.damaged(label_, 0, open_error_);
         report_.salvaged_entries += s.entries;
         report_.salvaged.push_back(std::move(s));
       }

@@ -20,6 +20,7 @@ struct FileStreamSettings {
   std::vector<std::string> units;        // exact unit names pushed down as sd-journal matches
   std::optional<UsecUtc> since;
   double idle_timeout_sec = 30;          // a reader that sends nothing for this long is stopped
+  bool verify = false;                   // check a file libsystemd read cleanly with the salvage walk
 };
 
 class JournalFileStream {

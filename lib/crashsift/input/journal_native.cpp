@@ -124,7 +124,7 @@ void read_native_journal(const NativeSource& src, const ParseOptions& options, I
                                                          : "no journal files (*.journal, *.journal~) in " + src.directory;
     return;
   }
-  FileStreamSettings settings{src.units, src.since, src.idle_timeout_sec};
+  FileStreamSettings settings{src.units, src.since, src.idle_timeout_sec, options.verify_journals};
   std::vector<OpenFile> open;
   Outcome outcome;
   size_t next_file = 0;

@@ -201,12 +201,19 @@ class Salvager {
           problem(off, "object of " + std::to_string(o->size) + " bytes runs past the end of the file (cut short)");
         else
           problem(off, "damaged object header; skipped " + std::to_string(next - off) + " bytes");
+        if (next >= end_) return;  // the problem above says how the file ends
         off = next;
         continue;
       }
       if (o->type == object_entry) read_entry(off, *o);
       off = align8(off + o->size);
     }
+    // The walk stops when less than an object header is left. If the header names a last
+    // object at or past that point, the file was cut inside an object header or its padding.
+    if (header_.tail_object_offset >= begin_ && header_.tail_object_offset >= off)
+      problem(off, "file cut short: it ends at byte " + std::to_string(io_.size()) +
+                       ", before the last object the header names (at byte " +
+                       std::to_string(header_.tail_object_offset) + ")");
   }
 
   void read_entry(std::uint64_t offset, const ObjectHead& o) {
@@ -309,7 +316,7 @@ class Salvager {
     }
     const auto o = object_head(offset);
     if (!o || o->type != object_data || !plausible(offset, *o)) {
-      problem(offset, "entry item does not point at a DATA object");
+      problem(entry_offset, "entry item does not point at a DATA object (but at byte " + std::to_string(offset) + ")");
       return false;
     }
     const std::uint8_t* p = io_.view(offset, data_fixed_size);

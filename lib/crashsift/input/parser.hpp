@@ -23,6 +23,9 @@ struct ParseOptions {
   std::optional<int> year;                 // --year for yearless `short` timestamps
   std::optional<UsecUtc> reference_time;   // file mtime: yearless timestamps end before it
   std::optional<UsecUtc> kernel_boot_time; // realtime of boot, to place dmesg [seconds] stamps
+  // Native journals: after libsystemd read a file without error, check every object against the
+  // format and every payload against its hash (--verify), which libsystemd does not do.
+  bool verify_journals = false;
 };
 
 class FormatParser {
