@@ -34,6 +34,8 @@ Damage modes (each on a copy of GOOD; `kind` in the manifest groups them for the
   flip-type    the type byte of a death's `Main process exited` ENTRY
   flip-item    the item offset of that entry's MESSAGE (it then points at no object)
   flip-payload that MESSAGE's payload: "Main process exited" becomes "main process exited"
+  flip-name    that MESSAGE's field name: "MESSAGE=" becomes "mESSAGE=" (libsystemd hands it
+               over; journald never writes such a name)
   flip-size    the size field of an ENTRY (64 KiB of other objects become its items)
   flip-array   the item of the header's entry array chain that points at a death's exit entry
   flip-random  four seeded-random bits in bytes a reader of every entry reads (ENTRY
@@ -357,6 +359,9 @@ def make_variants(j, outdir, label, cuts):
     q = items[mi]
     at = q + j.payload_at() + j.data_payload(q)[1].index(b'Main process')
     emit('flip-payload', flipped((at, 0x20)), q, 'flipped byte %d: %s\'s exit MESSAGE says "main process"' % (at, unit))
+    # Its MESSAGE field name: "MESSAGE=" becomes "mESSAGE=", a name journald never writes.
+    at = q + j.payload_at()
+    emit('flip-name', flipped((at, 0x20)), q, 'flipped byte %d: %s\'s exit MESSAGE is named "mESSAGE"' % (at, unit))
     # The size field of an ENTRY at 70% of the object area: 64 KiB of other objects become items.
     p = next(p for p in j.entries if p > j.first + (j.used - j.first) * 7 // 10)
     emit('flip-size', flipped((p + 10, 0x01)), p, 'flipped byte %d: the size field of the ENTRY at %d' % (p + 10, p))

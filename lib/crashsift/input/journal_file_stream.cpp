@@ -146,7 +146,17 @@ bool salvaged_entry_matches(const SalvagedEntry& entry, const std::vector<std::s
 
 // Fills e from the current entry; the error of the field enumeration, if any (a field that
 // cannot be decompressed or lies outside the file), else 0.
-int fill_event(sd_journal* j, Event& e) {
+// journald writes only names of A-Z, 0-9 and _ (not starting with a digit), at most 64 bytes
+// (journal_field_valid): anything else is a damaged DATA object libsystemd hands over as it is.
+bool valid_field_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (const char c : name)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+// Fills e from the current entry; invalid counts the fields skipped for a damaged name.
+int fill_event(sd_journal* j, Event& e, std::uint64_t& invalid) {
   const void* data = nullptr;
   size_t len = 0;
   int r = 0;
@@ -154,7 +164,10 @@ int fill_event(sd_journal* j, Event& e) {
   while ((r = sd_journal_enumerate_data(j, &data, &len)) > 0) {
     const std::string_view field(static_cast<const char*>(data), len);
     const size_t eq = field.find('=');
-    if (eq == std::string_view::npos) continue;
+    if (eq == std::string_view::npos || !valid_field_name(field.substr(0, eq))) {
+      ++invalid;
+      continue;
+    }
     apply_journal_field(e, field.substr(0, eq), field.substr(eq + 1));
   }
   std::uint64_t realtime = 0;
@@ -241,7 +254,8 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
       break;
     }
     e.clear();
-    const int fields_read = fill_event(j, e);
+    std::uint64_t invalid = 0;
+    const int fields_read = fill_event(j, e, invalid);
     std::uint64_t realtime = 0;
     sd_journal_get_realtime_usec(j, &realtime);
     ++entries;
@@ -249,6 +263,10 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
     if (fields_read < 0)
       out.frame(frame_damage, damage_payload(entries, "entry " + std::to_string(entries) +
                                                           ": cannot read all its fields: " + errno_text(fields_read)));
+    if (invalid)
+      out.frame(frame_damage, damage_payload(entries, "entry " + std::to_string(entries) + ": skipped " +
+                                                          std::to_string(invalid) +
+                                                          " field(s) without a valid name (a damaged DATA object)"));
   }
   // sd_journal_next at the end or on an error leaves the last entry read current.
   const std::uint64_t last_seqnum = entries ? seqnum_of(j) : 0;
