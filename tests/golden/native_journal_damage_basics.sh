@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The small promises about native journals that are not damage as such (issue 12):
 # a valid journal with no entries is read fine (status 0, a note); a compressed journal is
-# decompressed to a temporary file that is never visible in TMPDIR, even while the run is
-# going on or after it is killed; a cut file is salvaged with each entry marked; a good file
+# decompressed to a temporary file that is never visible in TMPDIR (but for the moment
+# libsystemd opens it), even while the run is going on or after it is killed, and libsystemd
+# reads it; a cut file is salvaged with each entry marked; a good file
 # given beside an unreadable one keeps all its exits.
 set -euo pipefail
 export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C  # the suite's zone; see tests/unit/main.cpp
@@ -42,8 +43,13 @@ exec 3>&-
 wait "$pid" 2>/dev/null || true
 [ -z "$left" ] || fail "temporary file visible while reading: $left"
 [ -z "$(ls -A "$work/tmp")" ] || fail "temporary file left after kill -9: $(ls -A "$work/tmp")"
-TMPDIR="$work/tmp" "$crashsift" exits "$work/lab.journal.zst" > /dev/null
+TMPDIR="$work/tmp" "$crashsift" exits --format json "$work/lab.journal.zst" > "$work/zst.json"
 [ -z "$(ls -A "$work/tmp")" ] || fail "temporary file left after a normal run"
+# ... and libsystemd reads it (it refuses a file without a name: the copy gets one only while
+# libsystemd opens it), so a good compressed journal is neither damaged nor salvaged.
+python3 -c 'import json, sys; i = json.load(sys.stdin)["inputs"][0]
+sys.exit(i["damage_count"] != 0 or i["salvaged_entries"] != 0)' < "$work/zst.json" ||
+  fail "a good compressed journal was not read by libsystemd: $(grep -o '"damage":\[[^]]*' "$work/zst.json" | head -c 300)"
 
 # 3. A journal cut inside its object area: libsystemd refuses it; the salvage reader recovers
 # the entries before the cut, and the evidence taken from them says so.

@@ -9,6 +9,7 @@
 #include <systemd/sd-journal.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "crashsift/core/event_wire.hpp"
@@ -195,6 +196,7 @@ std::uint64_t seqnum_of(sd_journal* j) {
 
 std::string open_failure(int r) {
   const bool damaged = r == -ENODATA || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EIO || r == -EFBIG;
+  if (r == -EIDRM) return "libsystemd cannot open the file: it has no name (a spilled copy on a file system without O_TMPFILE)";
   return "libsystemd cannot open the file: " + errno_text(r) +
          (damaged ? " (the file is truncated, corrupt or of an unsupported journal version)" : "");
 }
@@ -351,7 +353,33 @@ JournalFileStream::JournalFileStream(std::string path, std::string label, const 
   start(Phase::libsystemd);
 }
 
-JournalFileStream::~JournalFileStream() = default;
+JournalFileStream::~JournalFileStream() { remove_transient_name(); }
+
+namespace {
+
+// A spilled journal is an O_TMPFILE file known only as /proc/self/fd/N, so that nothing outlives
+// the run; libsystemd refuses a file without a name (EIDRM: "deleted"). It gets one in TMPDIR for
+// the moment libsystemd opens it, removed as soon as the child says it opened the file (or ended).
+std::string give_spilled_file_a_name(const std::string& path) {
+  if (path.rfind("/proc/self/fd/", 0) != 0) return {};
+  const char* tmpdir = std::getenv("TMPDIR");
+  static unsigned counter = 0;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const std::string name = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/crashsift-" +
+                             std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".journal";
+    if (::linkat(AT_FDCWD, path.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0) return name;
+    if (errno != EEXIST) return {};
+  }
+  return {};
+}
+
+}  // namespace
+
+void JournalFileStream::remove_transient_name() {
+  if (transient_name_.empty()) return;
+  ::unlink(transient_name_.c_str());
+  transient_name_.clear();
+}
 
 void JournalFileStream::start(Phase phase) {
   phase_ = phase;
@@ -368,8 +396,10 @@ void JournalFileStream::start(Phase phase) {
   limits.cpu_seconds = static_cast<unsigned>(60 + size / (10u << 20));
   limits.idle_timeout_sec = settings_.idle_timeout_sec;
   const std::uint64_t after = last_seqnum_;
+  if (phase == Phase::libsystemd) transient_name_ = give_spilled_file_a_name(path_);
+  const std::string& libsystemd_path = transient_name_.empty() ? path_ : transient_name_;
   auto child = IsolatedChild::start(limits, [&](int out) {
-    return phase == Phase::libsystemd ? read_file_with_libsystemd(path_, settings_, out)
+    return phase == Phase::libsystemd ? read_file_with_libsystemd(libsystemd_path, settings_, out)
                                       : read_file_with_salvage(path_, settings_, after, out);
   });
   if (!child) {
@@ -431,8 +461,12 @@ void JournalFileStream::handle_frame(char kind, std::string_view payload) {
       report_.damaged(label_, entries ? entries : delivered_, std::string(payload));
       break;
     }
-    case frame_opened: opened_ = true; break;
+    case frame_opened:
+      opened_ = true;
+      remove_transient_name();
+      break;
     case frame_open_failed: {
+      remove_transient_name();
       std::uint8_t denied = 0;
       wire_take(payload, denied);
       permission_denied_ = denied != 0;
@@ -465,6 +499,7 @@ void JournalFileStream::handle_frame(char kind, std::string_view payload) {
 void JournalFileStream::end_phase() {
   const ChildEnd end = child_->wait();
   child_.reset();
+  remove_transient_name();
   const Phase finished = phase_;
   if (!phase_result_seen_) {
     // The reader died: what it sent is kept; say how it ended, in its own words if it left any.

@@ -49,6 +49,9 @@ class JournalFileStream {
   void end_phase();
 
   std::string path_, label_;
+  // A name for a spilled copy while libsystemd opens it (it refuses a file without one).
+  std::string transient_name_;
+  void remove_transient_name();
   FileStreamSettings settings_;
   InputReport& report_;
   Phase phase_ = Phase::libsystemd;

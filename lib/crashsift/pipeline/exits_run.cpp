@@ -3,6 +3,7 @@
 #include "crashsift/classify/rules.hpp"
 #include "crashsift/pipeline/core_attachment.hpp"
 
+#include <fcntl.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -85,20 +86,26 @@ bool looks_binary(std::string_view head) {
 }
 
 // Native .journal inside a compressed file or on stdin: sd-journal needs a real file, so the
-// bytes go to a temporary file that is unlinked as soon as it is created. Only the open
-// descriptor keeps it, so nothing outlives the run whatever ends it; the reader children
-// inherit the descriptor and open it as /proc/self/fd/N.
+// bytes go to an O_TMPFILE file, which has no name: only the open descriptor keeps it, so
+// nothing outlives the run whatever ends it. The reader children inherit the descriptor and
+// open it as /proc/self/fd/N; libsystemd is given a name for it only while it opens it
+// (journal_file_stream.cpp). A file system without O_TMPFILE gets a file unlinked at once,
+// which libsystemd refuses, so the salvage reader reads it.
 class SpilledJournal {
  public:
   static std::unique_ptr<SpilledJournal> create(const std::string& head, input::ByteSource& rest, std::string& error) {
     const char* tmpdir = std::getenv("TMPDIR");
-    std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/crashsift-XXXXXX.journal";
-    const int fd = mkstemps(path.data(), 8);
+    const std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) {
-      error = "cannot create a temporary file for the decompressed journal in " + path.substr(0, path.rfind('/'));
-      return nullptr;
+      std::string path = dir + "/crashsift-XXXXXX.journal";
+      fd = mkstemps(path.data(), 8);
+      if (fd < 0) {
+        error = "cannot create a temporary file for the decompressed journal in " + dir;
+        return nullptr;
+      }
+      ::unlink(path.c_str());
     }
-    ::unlink(path.c_str());
     auto spilled = std::unique_ptr<SpilledJournal>(new SpilledJournal(fd));
     bool ok = write_all(fd, head.data(), head.size());
     std::vector<char> buf(1 << 20);
