@@ -50,7 +50,7 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
   app->add_flag("--verify", o.verify_journals,
                "Check native journal files libsystemd reads without error against the file format: every "
                "payload against its hash, every entry item against its object (catches flipped bytes that "
-               "libsystemd passes on silently; about 40% more time on native journals)")
+               "libsystemd passes on silently; about 50% more time on native journals)")
       ->group("Input");
   app->add_option("--max-line", o.max_line,
                   "Skip (and report) lines longer than this without buffering them (default 16M)")

@@ -59,6 +59,9 @@ void limit_address_space(std::uint64_t bytes) {
 Result<std::unique_ptr<IsolatedChild>> IsolatedChild::start(const ChildLimits& limits, const Body& body) {
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return make_error(std::string("pipe: ") + std::strerror(errno));
+  // A deeper pipe than the default 64 KiB lets the child run several batches ahead of the
+  // parent, so reading and decoding overlap; best effort (pipe-max-size may be lower).
+  (void)::fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
   if (::pipe2(err, O_CLOEXEC) != 0) {
     ::close(out[0]), ::close(out[1]);
     return make_error(std::string("pipe: ") + std::strerror(errno));
