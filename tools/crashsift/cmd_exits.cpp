@@ -15,11 +15,6 @@ namespace crashsift::tool {
 
 namespace {
 
-std::string render(const report::ExitsReport& r, const ExitsOptions& o) {
-  report::TextStyle style{resolve_zone(o.out), resolve_color(o.out), o.evidence};
-  if (o.out.format == "markdown") return report::format_exits_markdown(r, style);
-  return report::format_exits_text(r, style);
-}
 
 int run(const ExitsOptions& o) {
   pipeline::ExitsQuery q;
@@ -42,15 +37,17 @@ int run(const ExitsOptions& o) {
     if (o.out.format != "json" && o.out.format != "ndjson") return exit_usage;
     r.warnings.push_back({"nothing-usable", "nothing usable was read from the input"});
   }
-  if (o.out.format == "json" || o.out.format == "ndjson") {
+  {
+    // Every format is written as it is made: no whole output string is held.
     OutputSink sink(o.out);
     if (!sink.ok()) return exit_usage;
     const report::Emit emit = [&](std::string_view s) { sink.write(s); };
+    const report::TextStyle style{resolve_zone(o.out), resolve_color(o.out), o.evidence};
     if (o.out.format == "json") report::write_exits_json(r, o.out.pretty, emit);
-    else report::write_exits_ndjson(r, emit);
+    else if (o.out.format == "ndjson") report::write_exits_ndjson(r, emit);
+    else if (o.out.format == "markdown") emit(report::format_exits_markdown(r, style));
+    else report::write_exits_text(r, style, emit);
     if (!sink.close() || !usable) return exit_usage;
-  } else if (!write_output(o.out, render(r, o))) {
-    return exit_usage;
   }
   const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();

@@ -443,6 +443,33 @@ static bool same_exit(const Exit& a, const Exit& b) {
   return std::llabs(*a.exited_at - *b.exited_at) <= tolerance;
 }
 
+// Stable by exit time, untimed exits (cat form) first in input order. Sorts indexes and then
+// moves each exit once along its permutation cycle, so no second array of exits is made.
+static void sort_by_exit_time(std::vector<Exit>& exits) {
+  std::vector<size_t> order(exits.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto& ta = exits[a].exited_at;
+    const auto& tb = exits[b].exited_at;
+    if (ta && tb) return *ta < *tb;
+    return ta.has_value() < tb.has_value();
+  });
+  // Position i must receive exits[order[i]].
+  for (size_t start = 0; start < order.size(); ++start) {
+    if (order[start] == start) continue;
+    Exit held = std::move(exits[start]);
+    size_t at = start;
+    while (order[at] != start) {
+      const size_t from = order[at];
+      exits[at] = std::move(exits[from]);
+      order[at] = at;
+      at = from;
+    }
+    exits[at] = std::move(held);
+    order[at] = at;
+  }
+}
+
 Classified ExitTracker::finish() {
   Impl& m = *impl_;
   Classified out;
@@ -474,23 +501,23 @@ Classified ExitTracker::finish() {
     m.facts[i].kernel_input_present = m.facts[i].kernel_input_present || m.kernel_present;
     classify_exit(m.exits[i], m.facts[i]);
   }
-  std::vector<size_t> order(m.exits.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const auto& ta = m.exits[a].exited_at;
-    const auto& tb = m.exits[b].exited_at;
-    if (ta && tb) return *ta < *tb;
-    return ta.has_value() < tb.has_value();  // untimed (cat form) first, in input order
-  });
-  for (size_t i : order) {
+  std::vector<ExitFacts>().swap(m.facts);  // classified: the facts are in the exits now
+  out.exits = std::move(m.exits);          // sorted and deduplicated in place: one array at a time
+  m.exits.clear();
+  sort_by_exit_time(out.exits);
+  size_t kept = 0;
+  for (size_t i = 0; i < out.exits.size(); ++i) {
     bool dup = false;
-    for (size_t k = out.exits.size(); k-- > 0 && !dup;) {
+    for (size_t k = kept; k-- > 0 && !dup;) {
       const Exit& prev = out.exits[k];
-      if (prev.exited_at && m.exits[i].exited_at && *m.exits[i].exited_at - *prev.exited_at > one_second) break;
-      dup = same_exit(prev, m.exits[i]);
+      if (prev.exited_at && out.exits[i].exited_at && *out.exits[i].exited_at - *prev.exited_at > one_second) break;
+      dup = same_exit(prev, out.exits[i]);
     }
-    if (!dup) out.exits.push_back(std::move(m.exits[i]));
+    if (dup) continue;
+    if (kept != i) out.exits[kept] = std::move(out.exits[i]);
+    ++kept;
   }
+  out.exits.erase(out.exits.begin() + static_cast<std::ptrdiff_t>(kept), out.exits.end());
   const auto untimed = std::count_if(m.kernel.begin(), m.kernel.end(), [](const KernelRecord& k) { return !k.time; });
   if (untimed > 0)
     m.warnings.push_back({"kernel-time-unanchored",

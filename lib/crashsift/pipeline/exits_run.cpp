@@ -270,13 +270,16 @@ class Runner {
     run.warnings = std::move(c.warnings);
     say_what_silent_inputs_held(c, reports_, run.warnings);  // before the exits are moved out
     const std::vector<std::string> boots = boot_order(c.exits);
-    for (auto& x : c.exits)
-      if (exit_selected(x, q_.selection, boots)) run.exits.push_back(std::move(x));
-    run.inputs = std::move(reports_);
-    if (run.exits.empty() && !c.exits.empty() && !q_.selection.unit_globs.empty()) {
-      std::vector<std::string> units;
+    // The units that have exits, for the warning when -u selects none of them (few units).
+    std::vector<std::string> units;
+    if (!q_.selection.unit_globs.empty())
       for (const auto& x : c.exits)
         if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
+    // Selected in place: a second array of exits would double the peak memory.
+    std::erase_if(c.exits, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, boots); });
+    run.exits = std::move(c.exits);
+    run.inputs = std::move(reports_);
+    if (run.exits.empty() && !units.empty()) {
       std::string list;
       for (size_t i = 0; i < units.size() && i < 8; ++i) list += (i ? ", " : "") + units[i];
       if (units.size() > 8) list += ", ...";
@@ -393,19 +396,21 @@ class Runner {
   void attach_cores(ExitsRun& run) const {
     const auto cores = scan_core_dirs(run);
     std::vector<bool> used(cores.size(), false);
-    run.cores.assign(run.exits.size(), std::nullopt);
+    run.cores.clear();
     for (size_t i = 0; i < run.exits.size(); ++i) {
       const auto& x = run.exits[i];
       if (!classify::is_crash_signal(x.signal)) continue;
       std::string how;
       std::error_code ec;
+      std::optional<report::CoreAttachment> attached;
       if (!x.coredump_filename.empty() && fs::exists(x.coredump_filename, ec)) {
-        run.cores[i] = symbolize_for(x.coredump_filename, "coredump journal entry", x);
+        attached = symbolize_for(x.coredump_filename, "coredump journal entry", x);
       } else if (const auto* c = match_core(x, cores, used, how)) {
-        run.cores[i] = symbolize_for(c->path, how, x);
+        attached = symbolize_for(c->path, how, x);
       } else {
-        run.cores[i] = journal_backtrace(x);
+        attached = journal_backtrace(x);
       }
+      if (attached) run.cores.emplace_back(i, std::move(*attached));
     }
   }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The plain data every exits writer formats: inputs accounting, the selected exits and the
 // run's warnings. Writers never compute or read inputs; they only format this.
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -28,9 +29,13 @@ struct ExitsReport {
   std::vector<std::string> samples_how;
   std::vector<InputReport> app_inputs;
   std::vector<correlate::AppData> apps;      // the loaded app logs (for the memory verdict)
-  // --cores / COREDUMP_FILENAME: parallel to exits (empty when not requested).
-  std::vector<std::optional<CoreAttachment>> cores;
-  const CoreAttachment* core_of(size_t i) const { return i < cores.size() && cores[i] ? &*cores[i] : nullptr; }
+  // --cores / COREDUMP_FILENAME: the exits that have a core or a backtrace, by index into exits
+  // (ascending; most exits have none, so nothing is kept for them).
+  std::vector<std::pair<size_t, CoreAttachment>> cores;
+  const CoreAttachment* core_of(size_t i) const {
+    const auto it = std::lower_bound(cores.begin(), cores.end(), i, [](const auto& c, size_t k) { return c.first < k; });
+    return it != cores.end() && it->first == i ? &it->second : nullptr;
+  }
   const correlate::SamplesSummary* samples_of(size_t i) const {
     return i < samples.size() && samples[i] ? &*samples[i] : nullptr;
   }
@@ -48,9 +53,10 @@ inline constexpr const char* exit_schema = "crashsift/exit/1";
 inline constexpr const char* exits_document_schema = "crashsift/exits/1";
 inline constexpr const char* summary_schema = "crashsift/summary/1";
 
-std::string format_exits_text(const ExitsReport& r, const TextStyle& style);
-std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style);
 using Emit = std::function<void(std::string_view)>;
+std::string format_exits_text(const ExitsReport& r, const TextStyle& style);
+void write_exits_text(const ExitsReport& r, const TextStyle& style, const Emit& emit);
+std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style);
 // Streaming writers (the tool writes as they go); the format_* forms return one string.
 void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit);
 void write_exits_ndjson(const ExitsReport& r, const Emit& emit);

@@ -68,19 +68,14 @@ std::string subject_text(const classify::Exit& x) {
   return "-";
 }
 
+// The table's narrow columns; WHY (the detail) is last and unpadded, so it is made only when
+// its row is written.
 struct Row {
-  std::string time, unit, pid, cls, status, detail;
-  const classify::Exit* exit;
+  std::string time, unit, pid, cls, status;
 };
 
-std::vector<Row> rows_of(const ExitsReport& r, const Zone& zone) {
-  std::vector<Row> rows;
-  for (size_t i = 0; i < r.exits.size(); ++i) {
-    const auto& x = r.exits[i];
-    rows.push_back({time_text(x, zone), subject_text(x), x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x),
-                    detail_text(x, r.samples_of(i), r.core_of(i)), &x});
-  }
-  return rows;
+Row row_of(const classify::Exit& x, const Zone& zone) {
+  return {time_text(x, zone), subject_text(x), x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x)};
 }
 
 std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
@@ -119,10 +114,12 @@ bool ExitsReport::usable() const {
   return false;
 }
 
-std::string format_exits_text(const ExitsReport& r, const TextStyle& style) {
-  const auto rows = rows_of(r, style.zone);
+// Two passes over the exits: the column widths first, then each row written and flushed in
+// pieces, so no table of every row and no whole output string is held.
+void write_exits_text(const ExitsReport& r, const TextStyle& style, const Emit& emit) {
   size_t wt = 4, wu = 4, wp = 3, wc = 5, ws = 6;
-  for (const auto& row : rows) {
+  for (const auto& x : r.exits) {
+    const Row row = row_of(x, style.zone);
     wt = std::max(wt, row.time.size());
     wu = std::max(wu, row.unit.size());
     wp = std::max(wp, row.pid.size());
@@ -131,28 +128,39 @@ std::string format_exits_text(const ExitsReport& r, const TextStyle& style) {
   }
   std::string out;
   const std::string zone_name = style.zone.is_utc() ? "UTC" : (style.zone.name().empty() ? "local" : style.zone.name());
-  if (!rows.empty()) {
+  if (!r.exits.empty()) {
     out += pad("TIME (" + zone_name + ")", wt) + "  " + pad("UNIT", wu) + "  " + pad("PID", wp) + "  " +
            pad("CLASS", wc) + "  " + pad("STATUS", ws) + "  WHY\n";
   }
-  for (const auto& row : rows) {
-    const std::string cls = style.color ? class_color(row.exit->cls) + pad(row.cls, wc) + "\x1b[0m" : pad(row.cls, wc);
+  for (size_t i = 0; i < r.exits.size(); ++i) {
+    const classify::Exit& x = r.exits[i];
+    const Row row = row_of(x, style.zone);
+    const std::string cls = style.color ? class_color(x.cls) + pad(row.cls, wc) + "\x1b[0m" : pad(row.cls, wc);
     out += pad(row.time, wt) + "  " + pad(row.unit, wu) + "  " + pad(row.pid, wp) + "  " + cls + "  " +
-           pad(row.status, ws) + "  " + row.detail + "\n";
+           pad(row.status, ws) + "  " + detail_text(x, r.samples_of(i), r.core_of(i)) + "\n";
     if (style.evidence) {
-      for (const auto& e : row.exit->evidence)
+      for (const auto& e : x.evidence)
         out += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, r.inputs) +
                (e.origin.salvaged ? ", salvaged" : "") + ")\n";
-      for (const auto& m : row.exit->missing) out += "    missing          " + m + "\n";
-      const size_t i = static_cast<size_t>(row.exit - r.exits.data());
+      for (const auto& m : x.missing) out += "    missing          " + m + "\n";
       if (const auto* c = r.core_of(i)) {
         out += "    core             " + (c->path.empty() ? c->source : c->path) + " (" + c->matched_by + ")" +
                (c->error.empty() ? "" : ": " + c->error) + "\n";
         for (const auto& f : c->top_frames) out += "      at " + f + "\n";
       }
     }
+    if (out.size() >= 64 * 1024) {
+      emit(out);
+      out.clear();
+    }
   }
   out += summary_line(r) + "\n";
+  emit(out);
+}
+
+std::string format_exits_text(const ExitsReport& r, const TextStyle& style) {
+  std::string out;
+  write_exits_text(r, style, [&out](std::string_view s) { out.append(s); });
   return out;
 }
 
@@ -169,10 +177,9 @@ std::string format_exits_markdown(const ExitsReport& r, const TextStyle& style) 
   out += "| Time (" + zone_name + ") | Unit | PID | Class | Status | Why | Runtime | Confidence |" +
          std::string(with_samples ? " Memory before exit |" : "") + "\n";
   out += "|---|---|---:|---|---|---|---|---|" + std::string(with_samples ? "---|" : "") + "\n";
-  const auto rows = rows_of(r, style.zone);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto& row = rows[i];
-    const auto& x = *row.exit;
+  for (size_t i = 0; i < r.exits.size(); ++i) {
+    const auto& x = r.exits[i];
+    const Row row = row_of(x, style.zone);
     std::string why = x.reason.empty() ? x.cause : "`" + x.reason + "`";
     if (const auto* c = r.core_of(i); c && c->signature) why += " — crash `" + c->signature->hash + "`: " + c->signature->text;
     out += "| " + row.time + " | " + cell(x.unit) + " | " + row.pid + " | " + row.cls + " | " + row.status + " | " +
