@@ -1,6 +1,8 @@
 #include "exits_options.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 #include <unistd.h>
 
 #include "crashsift/core/text.hpp"
@@ -51,6 +53,11 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
                "Check native journal files libsystemd reads without error against the file format: every "
                "payload against its hash, every entry item against its object (catches flipped bytes that "
                "libsystemd passes on silently; about 50% more time on native journals)")
+      ->group("Input");
+  app->add_option("-j,--jobs", o.jobs,
+                  "Threads for parsing journal JSON in parallel blocks (default: the number of cores; 1: one "
+                  "thread). The result is the same whatever N")
+      ->check(CLI::Range(1u, 256u))
       ->group("Input");
   app->add_option("--max-line", o.max_line,
                   "Skip (and report) lines longer than this without buffering them (default 16M)")
@@ -126,6 +133,7 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   q.parse.zone = zone;
   q.parse.year = o.year;
   q.parse.verify_journals = o.verify_journals;
+  q.parse.jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   q.parse.kernel_boot_time = parse_boot_time(o.kernel_boot_time, zone);
   auto max_line = parse_size(o.max_line);
   if (!max_line) throw CLI::ValidationError("--max-line", "cannot read size '" + o.max_line + "'");

@@ -6,7 +6,10 @@
 #include <simdjson.h>
 
 #include <cstring>
+#include <memory>
+#include <vector>
 
+#include "crashsift/core/ordered_pool.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/parser.hpp"
@@ -32,6 +35,9 @@ class JsonParser final : public FormatParser {
     return contains(window, "\"__REALTIME_TIMESTAMP\"") || contains(window, "\"__CURSOR\"");
   }
 
+  // One object a line is parsed in blocks on worker threads when options.jobs > 1 (the events
+  // reach the sink in input order, exactly as in one thread); a json-pretty object (over many
+  // lines) is parsed here, between blocks.
   void parse(LineReader& reader, const ParseOptions& options, InputReport& report,
              const EventSink& sink) const override {
     ondemand::parser parser;
@@ -40,9 +46,23 @@ class JsonParser final : public FormatParser {
     std::string pretty;            // json-pretty: one object over many lines
     std::uint64_t pretty_start = 0;
     std::uint64_t nulls = 0;
+    std::unique_ptr<OrderedPool<LineBlock>> pool;
+    std::unique_ptr<LineBlock> block;
+    if (options.jobs > 1) {
+      pool = std::make_unique<OrderedPool<LineBlock>>(options.jobs - 1, 2 * options.jobs, parse_block);
+      block = pool->take_spare();
+    }
+    const auto consume = [&](LineBlock& b) { deliver_block(b, options, report, sink, nulls); };
+    const auto submit_block = [&] {
+      if (!block->lines.empty()) {
+        pool->submit(std::move(block), consume);
+        block = pool->take_spare();
+      }
+    };
     while (reader.next(line)) {
       if (line.overlong) {
-        report.skip(line.number, "line longer than --max-line (" + std::to_string(line.overlong_size) + " bytes)");
+        if (block && pretty.empty()) block->add_overlong(line.number, line.overlong_size);
+        else report.skip(line.number, overlong_reason(line.overlong_size));
         continue;
       }
       std::string_view text = line.text;
@@ -51,6 +71,10 @@ class JsonParser final : public FormatParser {
       if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
       if (trim(text).empty()) continue;
       if (!pretty.empty() || text == "{") {
+        if (block && pretty.empty()) {  // what came before is delivered first
+          submit_block();
+          pool->drain(consume);
+        }
         if (pretty.empty()) pretty_start = line.number;
         pretty.append(text).push_back('\n');
         if (text != "}" && pretty.size() <= options.max_line) continue;
@@ -60,8 +84,17 @@ class JsonParser final : public FormatParser {
         pretty.clear();
         continue;
       }
+      if (block) {
+        block->add(text, line.number);
+        if (block->bytes.size() >= options.block_bytes) submit_block();
+        continue;
+      }
       // The reader guarantees SIMDJSON_PADDING readable bytes after the line.
       parse_one(parser, text, text.size() + SIMDJSON_PADDING, line.number, options, report, sink, event, nulls);
+    }
+    if (block) {
+      submit_block();
+      pool->drain(consume);
     }
     if (!pretty.empty()) report.skip(pretty_start, "JSON object cut short at end of input");
     if (nulls > 0)
@@ -71,6 +104,71 @@ class JsonParser final : public FormatParser {
   }
 
  private:
+  static std::string overlong_reason(std::uint64_t size) {
+    return "line longer than --max-line (" + std::to_string(size) + " bytes)";
+  }
+
+  // Lines copied for a worker (each followed by SIMDJSON_PADDING bytes), and what it made of them.
+  struct LineBlock {
+    struct LineRef {
+      size_t offset = 0, size = 0;
+      std::uint64_t number = 0;
+      std::uint64_t overlong_size = 0;  // > 0: the line was dropped by the reader
+    };
+    std::string bytes;
+    std::vector<LineRef> lines;
+    std::vector<Event> events;                  // one per line, valid where errors has none
+    std::vector<std::pair<size_t, error_code>> errors;  // (line index, why), in line order
+    std::uint64_t nulls = 0;
+
+    void add(std::string_view text, std::uint64_t number) {
+      lines.push_back({bytes.size(), text.size(), number, 0});
+      bytes.append(text).append(SIMDJSON_PADDING, ' ');
+    }
+    void add_overlong(std::uint64_t number, std::uint64_t size) { lines.push_back({bytes.size(), 0, number, size}); }
+  };
+
+  static void parse_block(LineBlock& b) {
+    thread_local ondemand::parser parser;
+    if (b.events.size() < b.lines.size()) b.events.resize(b.lines.size());
+    b.errors.clear();
+    b.nulls = 0;
+    for (size_t i = 0; i < b.lines.size(); ++i) {
+      const LineBlock::LineRef& l = b.lines[i];
+      if (l.overlong_size) continue;
+      Event& event = b.events[i];
+      event.clear();
+      const std::string_view text(b.bytes.data() + l.offset, l.size);
+      if (const error_code err = fill_event(parser, text, l.size + SIMDJSON_PADDING, event, b.nulls))
+        b.errors.emplace_back(i, err);
+    }
+  }
+
+  static void deliver_block(LineBlock& b, const ParseOptions& options, InputReport& report, const EventSink& sink,
+                            std::uint64_t& nulls) {
+    size_t next_error = 0;
+    for (size_t i = 0; i < b.lines.size(); ++i) {
+      const LineBlock::LineRef& l = b.lines[i];
+      if (l.overlong_size) {
+        report.skip(l.number, overlong_reason(l.overlong_size));
+        continue;
+      }
+      if (next_error < b.errors.size() && b.errors[next_error].first == i) {
+        report.skip(l.number, std::string("invalid JSON (") + error_message(b.errors[next_error++].second) + ")");
+        continue;
+      }
+      Event& event = b.events[i];
+      event.origin.input = options.input_index;
+      event.origin.line = l.number;
+      ++report.entries;
+      if (event.time) report.saw_time(*event.time);
+      sink(event);
+    }
+    nulls += b.nulls;
+    b.bytes.clear();
+    b.lines.clear();
+  }
+
   static void parse_one(ondemand::parser& parser, std::string_view text, size_t capacity, std::uint64_t line_no,
                         const ParseOptions& options, InputReport& report, const EventSink& sink, Event& event,
                         std::uint64_t& nulls) {

@@ -26,6 +26,10 @@ struct ParseOptions {
   // Native journals: after libsystemd read a file without error, check every object against the
   // format and every payload against its hash (--verify), which libsystemd does not do.
   bool verify_journals = false;
+  // Threads for line-oriented formats that parse blocks in parallel (journal json): 1 = this
+  // thread only. block_bytes: how much input each parallel job parses.
+  unsigned jobs = 1;
+  size_t block_bytes = 1u << 20;
 };
 
 class FormatParser {

@@ -1,0 +1,96 @@
+// Journal JSON parsed in parallel blocks (ParseOptions::jobs > 1) gives exactly what one thread
+// gives: the same events (compared field for field through the event wire encoding) in the same
+// order, and the same accounting (entries, skipped lines with their line numbers, notes, time
+// span), whatever the block size: blocks of a few bytes cut between every pair of lines.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "crashsift/core/event_wire.hpp"
+#include "text_parse_support.hpp"
+
+using namespace crashsift;
+using namespace crashsift::testing;
+
+namespace {
+
+struct Outcome {
+  std::vector<std::string> events;  // each event's wire encoding (every field and its origin)
+  InputReport report;
+};
+
+Outcome parse_json(std::string_view bytes, unsigned jobs, size_t block_bytes, size_t max_line = 1u << 20) {
+  input::ParseOptions options = utc_options();
+  options.jobs = jobs;
+  options.block_bytes = block_bytes;
+  options.max_line = max_line;
+  options.input_index = 3;
+  const Parsed p = parse_with(*input::find_format("json"), bytes, options);
+  Outcome out;
+  for (const auto& e : p.events) {
+    out.events.emplace_back();
+    encode_event(e, out.events.back());
+  }
+  out.report = p.report;
+  return out;
+}
+
+void check_same(const Outcome& one, const Outcome& many) {
+  REQUIRE(one.events.size() == many.events.size());
+  for (size_t i = 0; i < one.events.size(); ++i) CHECK(one.events[i] == many.events[i]);
+  CHECK(one.report.entries == many.report.entries);
+  CHECK(one.report.skipped == many.report.skipped);
+  REQUIRE(one.report.first_skips.size() == many.report.first_skips.size());
+  for (size_t i = 0; i < one.report.first_skips.size(); ++i) {
+    CHECK(one.report.first_skips[i].line == many.report.first_skips[i].line);
+    CHECK(one.report.first_skips[i].reason == many.report.first_skips[i].reason);
+  }
+  CHECK(one.report.notes == many.report.notes);
+  CHECK(one.report.first_time == many.report.first_time);
+  CHECK(one.report.last_time == many.report.last_time);
+}
+
+}  // namespace
+
+TEST_CASE("json in parallel blocks: a real journal, every block size, the same events in the same order") {
+  const std::string bytes = read_testdata("journals/systemd-lab/journal.json");
+  REQUIRE(bytes.size() > 100000);
+  const Outcome one = parse_json(bytes, 1, 1u << 20);
+  REQUIRE(one.events.size() > 400);
+  CHECK(one.report.skipped == 0);
+  for (const unsigned jobs : {2u, 3u, 5u})
+    for (const size_t block : {size_t{1}, size_t{700}, size_t{64 * 1024}, size_t{1u << 20}}) {
+      CAPTURE(jobs);
+      CAPTURE(block);
+      check_same(one, parse_json(bytes, jobs, block));
+    }
+}
+
+TEST_CASE("json in parallel blocks: torn, overlong, pretty, null and prefixed lines keep their order and numbers") {
+  const std::string good = R"({"__CURSOR":"c1","__REALTIME_TIMESTAMP":"1700000000000001","_PID":"7","MESSAGE":"one"})";
+  std::string bytes;
+  bytes += good + "\n";
+  bytes += R"({"__CURSOR":"c2","MESSAGE":"cut in th)" "\n";                    // torn: skipped, line 2
+  bytes += "\x1e" + good + "\r\n";                                              // json-seq, CRLF
+  bytes += "{\"__CURSOR\":\"c3\",\"MESSAGE\":\"" + std::string(5000, 'x') + "\"}\n";  // overlong: line 4
+  bytes += "\n";                                                                // blank
+  bytes += "{\n\t\"__CURSOR\" : \"p\",\n\t\"MESSAGE\" : \"pretty\"\n}\n";      // json-pretty: lines 6-9
+  bytes += R"({"__CURSOR":"c4","COREDUMP_ENVIRON":null,"MESSAGE":[104,105]})" "\n";
+  bytes += "data: " + good + "\n";                                              // json-sse
+  bytes += "not json at all\n";                                                 // skipped, line 12
+  bytes += R"({"__CURSOR":"c5","__REALTIME_TIMESTAMP":"1700000000000009","MESSAGE":"last"})";  // no newline
+  const Outcome one = parse_json(bytes, 1, 1u << 20, 4096);
+  REQUIRE(one.events.size() == 6);
+  REQUIRE(one.report.first_skips.size() == 3);
+  CHECK(one.report.first_skips[0].line == 2);
+  CHECK(one.report.first_skips[1].line == 4);
+  CHECK(one.report.first_skips[2].line == 12);
+  CHECK(has_note_containing(one.report, "null"));
+  for (const unsigned jobs : {2u, 4u})
+    for (const size_t block : {size_t{1}, size_t{100}, size_t{300}, size_t{1u << 20}}) {
+      CAPTURE(jobs);
+      CAPTURE(block);
+      check_same(one, parse_json(bytes, jobs, block, 4096));
+    }
+}
