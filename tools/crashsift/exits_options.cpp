@@ -55,7 +55,7 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
                "libsystemd passes on silently; about 50% more time on native journals)")
       ->group("Input");
   app->add_option("-j,--jobs", o.jobs,
-                  "Threads for parsing journal JSON in parallel blocks (default: the number of cores; 1: one "
+                  "Threads for parsing journal JSON and export in parallel blocks (default: the number of cores; 1: one "
                   "thread). The result is the same whatever N")
       ->check(CLI::Range(1u, 256u))
       ->group("Input");

@@ -1,10 +1,17 @@
 // `journalctl -o export` (formats.md §6.4): NAME=value lines, or for values that are not
 // printable single-line text, NAME + LF + 64-bit little-endian length + raw bytes + LF.
 // An empty line ends an entry. Never split entries on "\n\n": a binary value may contain it.
+#include <algorithm>
 #include <cstring>
+#include <memory>
+#include <vector>
+
+#include "crashsift/core/ordered_pool.hpp"
 
 #include "crashsift/core/text.hpp"
+#include "crashsift/input/byte_source.hpp"
 #include "crashsift/input/journal_fields.hpp"
+#include "crashsift/input/line_reader.hpp"
 #include "crashsift/input/parser.hpp"
 
 namespace crashsift::input {
@@ -34,8 +41,18 @@ class ExportParser final : public FormatParser {
 
   void parse(LineReader& reader, const ParseOptions& options, InputReport& report,
              const EventSink& sink) const override {
+    if (options.jobs > 1) return parse_in_blocks(reader, options, report, sink);
+    parse_stream(reader, options, report, sink);
+  }
+
+ private:
+  // The whole form, one field line at a time. Returns false when the input ended inside a
+  // binary field (a block cut there must be read again together with the next one).
+  static bool parse_stream(LineReader& reader, const ParseOptions& options, InputReport& report,
+                           const EventSink& sink) {
     Event event;
     bool in_entry = false;
+    bool whole = true;
     Line line;
     while (reader.next(line)) {
       if (line.overlong) {
@@ -65,15 +82,103 @@ class ExportParser final : public FormatParser {
         continue;
       }
       const std::string field_name(line.text);
-      if (!read_binary_field(reader, options, report, event, field_name, line.number)) {
+      bool cut = false;
+      if (!read_binary_field(reader, options, report, event, field_name, line.number, cut)) {
+        whole = whole && !cut;
         resync(reader, report);
         in_entry = false;
       }
     }
     if (in_entry) emit(event, report, sink);  // a file cut after the last field
+    return whole;
   }
 
- private:
+  // Blocks of about options.block_bytes, each ending in an empty line ("\n\n"), are parsed on
+  // worker threads. An empty line is an entry boundary unless it lies inside a binary value: then
+  // the block's parse ends inside that value, and the block is read again joined to the next.
+  struct Block {
+    std::string bytes;
+    std::uint64_t first_line = 1;  // the input's line number of the block's first line
+    std::vector<Event> events;
+    size_t n_events = 0;
+    InputReport report;
+    bool whole = true;
+  };
+
+  static void parse_block(Block& b, const ParseOptions& options) {
+    auto src = memory_source(b.bytes);
+    LineReader reader(*src, options.max_line);
+    b.report = InputReport{};
+    b.n_events = 0;
+    b.whole = parse_stream(reader, options, b.report, [&b](const Event& e) {
+      if (b.n_events == b.events.size()) b.events.emplace_back();
+      b.events[b.n_events++] = e;
+    });
+  }
+
+  // Hands a parsed block on with the input's line numbers.
+  static void deliver(Block& b, InputReport& report, const EventSink& sink) {
+    const std::uint64_t base = b.first_line - 1;
+    for (size_t i = 0; i < b.n_events; ++i) {
+      Event& e = b.events[i];
+      e.origin.line += base;
+      ++report.entries;
+      if (e.time) report.saw_time(*e.time);
+      sink(e);
+    }
+    for (const auto& s : b.report.first_skips) report.skip(s.line + base, s.reason);
+    report.skipped += b.report.skipped - b.report.first_skips.size();
+    for (auto& n : b.report.notes) report.note(std::move(n));
+  }
+
+  static void parse_in_blocks(LineReader& reader, const ParseOptions& options, InputReport& report,
+                              const EventSink& sink) {
+    OrderedPool<Block> pool(options.jobs - 1, 2 * options.jobs, [&options](Block& b) { parse_block(b, options); });
+    Block carry;  // blocks whose parse ended inside a binary value, joined, waiting for the next
+    bool carrying = false;
+    const auto consume = [&](Block& b) {
+      if (!carrying && b.whole) return deliver(b, report, sink);
+      if (!carrying) {
+        carry.bytes.clear();
+        carry.first_line = b.first_line;
+        carrying = true;
+      }
+      carry.bytes += b.bytes;
+      parse_block(carry, options);
+      if (!carry.whole) return;  // still inside the value: wait for more
+      deliver(carry, report, sink);
+      carrying = false;
+    };
+    std::string pending;  // read, not yet in a block
+    std::uint64_t next_line = 1;
+    std::vector<char> chunk(options.block_bytes ? options.block_bytes : 1);
+    bool at_end = false;
+    while (!at_end) {
+      const size_t got = reader.read_some(chunk.data(), chunk.size());
+      at_end = got == 0;
+      pending.append(chunk.data(), got);
+      size_t cut = 0;
+      if (at_end) {
+        cut = pending.size();
+      } else if (pending.size() >= options.block_bytes) {
+        const size_t blank = pending.rfind("\n\n");
+        if (blank != std::string::npos) cut = blank + 2;
+      }
+      if (cut == 0) continue;
+      std::unique_ptr<Block> block = pool.take_spare();
+      block->bytes.assign(pending, 0, cut);
+      pending.erase(0, cut);
+      block->first_line = next_line;
+      next_line += static_cast<std::uint64_t>(std::count(block->bytes.begin(), block->bytes.end(), '\n'));
+      pool.submit(std::move(block), consume);
+    }
+    pool.drain(consume);
+    if (carrying) {  // the input ends inside a binary value: say so, as one thread would
+      carry.whole = true;
+      deliver(carry, report, sink);
+    }
+  }
+
   static void emit(Event& event, InputReport& report, const EventSink& sink) {
     ++report.entries;
     if (event.time) report.saw_time(*event.time);
@@ -81,16 +186,21 @@ class ExportParser final : public FormatParser {
   }
 
   // Binary form: 8-byte little-endian length, the bytes, then LF.
+  // cut: the input ended inside the field.
   static bool read_binary_field(LineReader& reader, const ParseOptions& options, InputReport& report,
-                                Event& event, const std::string& name, std::uint64_t line_no) {
+                                Event& event, const std::string& name, std::uint64_t line_no, bool& cut) {
     std::string_view raw;
     bool overlong = false;
     if (!reader.read_exact(8, raw, overlong)) {
       report.skip(line_no, "export entry cut short in the length of field " + name);
+      cut = true;
       return false;
     }
     std::uint64_t len = 0;
     for (int i = 7; i >= 0; --i) len = (len << 8) | static_cast<unsigned char>(raw[static_cast<size_t>(i)]);
+    // Line numbers count every newline byte, those of the length prefix too.
+    for (char c : raw)
+      if (c == '\n') reader.count_line();
     if (len > options.max_line) {
       // A wrong length prefix would swallow the rest of the file: resynchronize instead.
       report.skip(line_no, "export field " + name + " has an implausible length prefix (" + std::to_string(len) + ")");
@@ -99,11 +209,14 @@ class ExportParser final : public FormatParser {
     std::string_view value;
     if (!reader.read_exact(static_cast<size_t>(len), value, overlong)) {
       report.skip(line_no, "export entry cut short inside field " + name);
+      cut = true;
       return false;
     }
     std::string copy(value);  // the next read may move the buffer
     std::string_view nl;
-    if (!reader.read_exact(1, nl, overlong) || nl != "\n") {
+    const bool ended = !reader.read_exact(1, nl, overlong);
+    if (ended || nl != "\n") {
+      cut = ended;
       report.skip(line_no, "export field " + name + " has a wrong length prefix (no newline after " +
                                std::to_string(len) + " bytes)");
       return false;

@@ -1,5 +1,6 @@
 #include "crashsift/input/line_reader.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace crashsift::input {
@@ -95,6 +96,21 @@ bool LineReader::next(Line& line) {
     }
     scan_from = begin_ + old_pending;
   }
+}
+
+size_t LineReader::read_some(char* out, size_t cap) {
+  if (end_ > begin_) {
+    const size_t k = std::min(cap, end_ - begin_);
+    std::memcpy(out, buf_.data() + begin_, k);
+    begin_ += k;
+    consumed_ += k;
+    return k;
+  }
+  if (eof_) return 0;
+  const size_t r = src_.read(out, cap);
+  if (r == 0) eof_ = true;
+  consumed_ += r;
+  return r;
 }
 
 bool LineReader::read_exact(size_t n, std::string_view& out, bool& overlong) {

@@ -35,6 +35,9 @@ class LineReader {
   ByteSource& source() { return src_; }
   // Counts a line consumed by read_exact's trailing newline handling.
   void count_line() { ++line_no_; }
+  // Up to cap raw bytes after the current position (what is buffered first); 0 at the end.
+  // Lines in them are not counted.
+  size_t read_some(char* out, size_t cap);
 
  private:
   bool fill();          // more bytes; false at EOF

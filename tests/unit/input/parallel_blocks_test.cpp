@@ -1,5 +1,5 @@
-// Journal JSON parsed in parallel blocks (ParseOptions::jobs > 1) gives exactly what one thread
-// gives: the same events (compared field for field through the event wire encoding) in the same
+// Journal JSON and export parsed in parallel blocks (ParseOptions::jobs > 1) give exactly what
+// one thread gives: the same events (compared field for field through the event wire encoding) in the same
 // order, and the same accounting (entries, skipped lines with their line numbers, notes, time
 // span), whatever the block size: blocks of a few bytes cut between every pair of lines.
 #include <doctest/doctest.h>
@@ -20,13 +20,14 @@ struct Outcome {
   InputReport report;
 };
 
-Outcome parse_json(std::string_view bytes, unsigned jobs, size_t block_bytes, size_t max_line = 1u << 20) {
+Outcome parse_form(const char* form, std::string_view bytes, unsigned jobs, size_t block_bytes,
+                   size_t max_line = 1u << 20) {
   input::ParseOptions options = utc_options();
   options.jobs = jobs;
   options.block_bytes = block_bytes;
   options.max_line = max_line;
   options.input_index = 3;
-  const Parsed p = parse_with(*input::find_format("json"), bytes, options);
+  const Parsed p = parse_with(*input::find_format(form), bytes, options);
   Outcome out;
   for (const auto& e : p.events) {
     out.events.emplace_back();
@@ -34,6 +35,10 @@ Outcome parse_json(std::string_view bytes, unsigned jobs, size_t block_bytes, si
   }
   out.report = p.report;
   return out;
+}
+
+Outcome parse_json(std::string_view bytes, unsigned jobs, size_t block_bytes, size_t max_line = 1u << 20) {
+  return parse_form("json", bytes, jobs, block_bytes, max_line);
 }
 
 void check_same(const Outcome& one, const Outcome& many) {
@@ -93,4 +98,54 @@ TEST_CASE("json in parallel blocks: torn, overlong, pretty, null and prefixed li
       CAPTURE(block);
       check_same(one, parse_json(bytes, jobs, block, 4096));
     }
+}
+
+namespace {
+
+std::string binary_field(const std::string& name, const std::string& value) {
+  std::string s = name + "\n";
+  for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>((value.size() >> (8 * i)) & 0xff));
+  return s + value + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("export in parallel blocks: a real journal, every block size, the same events in the same order") {
+  const std::string bytes = read_testdata("journals/systemd-lab/journal.export");
+  const Outcome one = parse_form("export", bytes, 1, 1u << 20);
+  REQUIRE(one.events.size() > 400);
+  for (const unsigned jobs : {2u, 3u})
+    for (const size_t block : {size_t{1}, size_t{333}, size_t{64 * 1024}}) {
+      CAPTURE(jobs);
+      CAPTURE(block);
+      check_same(one, parse_form("export", bytes, jobs, block));
+    }
+}
+
+TEST_CASE("export in parallel blocks: empty lines inside binary values, a length with a newline byte, damage, a cut") {
+  std::string bytes;
+  // A binary MESSAGE holding "\n\n" (a block may be cut there) and one 10 bytes long (its length
+  // prefix holds a newline byte).
+  bytes += "__CURSOR=a\n__REALTIME_TIMESTAMP=1700000000000001\n_PID=7\n" +
+           binary_field("MESSAGE", "first\n\nsecond\n\n\nthird") + "_SYSTEMD_UNIT=a.service\n\n";
+  bytes += "__CURSOR=b\n__REALTIME_TIMESTAMP=1700000000000002\n" + binary_field("MESSAGE", "ten bytes!") +
+           "_PID=8\n\n";
+  bytes += "__CURSOR=c\nthis is not a field\nMESSAGE=lost\n\n";                       // damaged: resync
+  bytes += "__CURSOR=d\nMESSAGE=" + std::string(3000, 'x') + "\n_PID=9\n\n";            // overlong field
+  for (int i = 0; i < 20; ++i)
+    bytes += "__CURSOR=e" + std::to_string(i) + "\n__REALTIME_TIMESTAMP=17000000000000" + std::to_string(10 + i) +
+             "\n" + binary_field("MESSAGE", std::string(static_cast<size_t>(i), '\n') + "x\n\ny") + "\n";
+  const std::string cut_inside = bytes + "__CURSOR=f\n" + binary_field("MESSAGE", "never\n\nfinished").substr(0, 20);
+  const std::string no_blank_at_end = bytes + "__CURSOR=g\nMESSAGE=last";
+  for (const std::string* input : std::vector<const std::string*>{&bytes, &cut_inside, &no_blank_at_end}) {
+    const Outcome one = parse_form("export", *input, 1, 1u << 20, 2048);
+    CHECK(one.events.size() >= 23);
+    CHECK(one.report.skipped >= 2);
+    for (const unsigned jobs : {2u, 4u})
+      for (const size_t block : {size_t{1}, size_t{5}, size_t{40}, size_t{200}, size_t{1u << 20}}) {
+        CAPTURE(jobs);
+        CAPTURE(block);
+        check_same(one, parse_form("export", *input, jobs, block, 2048));
+      }
+  }
 }
