@@ -119,6 +119,19 @@ void MainProcess::apply_process(Exit& x, ProcessTail& p, const std::string& sour
   processes.erase(p.pid);  // p dangles from here on
 }
 
+std::optional<UsecUtc> MainProcess::earliest_pending_time() const {
+  std::optional<UsecUtc> earliest;
+  for (const auto& pe : pending_text)
+    if (const auto& t = exits_[pe.exit].exited_at; t && (!earliest || *t < *earliest)) earliest = t;
+  return earliest;
+}
+
+bool MainProcess::has_untimed_pending() const {
+  for (const auto& pe : pending_text)
+    if (!exits_[pe.exit].exited_at) return true;
+  return false;
+}
+
 bool MainProcess::pending_due(UsecUtc now) const {
   for (const auto& pe : pending_text) {
     const auto& t = exits_[pe.exit].exited_at;

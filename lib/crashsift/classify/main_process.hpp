@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crashsift/classify/exit.hpp"
+#include "crashsift/classify/exit_store.hpp"
 #include "crashsift/classify/process_tail.hpp"
 #include "crashsift/core/event.hpp"
 
@@ -23,7 +24,7 @@ struct TailLimits {
 
 class MainProcess {
  public:
-  MainProcess(std::vector<Exit>& exits, TailLimits limits) : exits_(exits), limits_(limits) {}
+  MainProcess(ExitStore& exits, TailLimits limits) : exits_(exits), limits_(limits) {}
 
   // An output line of some process (not PID 1's, not the kernel's).
   void on_output(const Event& e, std::uint64_t arrival);
@@ -35,6 +36,9 @@ class MainProcess {
   bool pending_due(UsecUtc now) const;
   void resolve_pending(const std::optional<UsecUtc>& now);
   bool has_pending() const { return !pending_text.empty(); }
+  // The earliest exit time still waiting for its process (those exits are not final yet).
+  std::optional<UsecUtc> earliest_pending_time() const;
+  bool has_untimed_pending() const;
   // Between inputs: nothing carries over.
   void end_input() {
     resolve_pending(std::nullopt);
@@ -56,7 +60,7 @@ class MainProcess {
   void apply_process(Exit& x, ProcessTail& p, const std::string& source);
   std::vector<ProcessTail*> text_candidates(const PendingExit& pe);
 
-  std::vector<Exit>& exits_;
+  ExitStore& exits_;
   TailLimits limits_;
   std::unordered_map<std::int64_t, ProcessTail> processes;  // key: pid (the tail knows its boot)
   bool input_has_units = false;                             // output lines carry _SYSTEMD_UNIT

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 
 #include "crashsift/classify/systemd_lines.hpp"
@@ -52,7 +53,8 @@ struct Candidate {
 
 class Merger {
  public:
-  Merger(std::vector<Exit>& exits, std::vector<ExitFacts>& facts) : exits_(exits), facts_(facts) {}
+  Merger(ExitStore& exits, const std::set<std::uint32_t>& inputs_with_records_taken)
+      : exits_(exits), records_taken_(inputs_with_records_taken) {}
 
   void add(Witness&& w) {
     if (auto c = find(w)) return join(std::move(w), c->exit, c->joined_by);
@@ -88,7 +90,8 @@ class Merger {
     auto offer = [&](size_t i, std::string how, UsecUtc distance) {
       if (!best || distance < best->distance) best = Candidate{i, std::move(how), distance};
     };
-    for (size_t i = 0; i < exits_.size(); ++i) {
+    for (size_t i = exits_.begin(); i < exits_.end(); ++i) {
+      if (!exits_.held(i)) continue;
       const Exit& x = exits_[i];
       if (!same_boot(w.boot_id, x.boot_id) || !same_host(w.host, x.hostname)) continue;
       if (how_conflict(w, x) || unit_conflict(w, x)) continue;
@@ -125,7 +128,8 @@ class Merger {
   // else in the input could be that death.
   std::optional<Candidate> by_command_alone(const Witness& w) const {
     std::optional<Candidate> only;
-    for (size_t i = 0; i < exits_.size(); ++i) {
+    for (size_t i = exits_.begin(); i < exits_.end(); ++i) {
+      if (!exits_.held(i)) continue;
       const Exit& x = exits_[i];
       if (x.input != w.input || !x.exited_at || !same_command(w.comm, x.process_name)) continue;
       if (how_conflict(w, x) || pid_conflict(w, x) || has_kind(x, w.kind)) continue;
@@ -148,7 +152,8 @@ class Merger {
   std::optional<Candidate> by_paste_order(const Witness& w) const {
     std::optional<Candidate> best;
     int records_in_reach = 0;
-    for (size_t i = 0; i < exits_.size(); ++i) {
+    for (size_t i = exits_.begin(); i < exits_.end(); ++i) {
+      if (!exits_.held(i)) continue;
       const Exit& x = exits_[i];
       if (x.input != w.input || w.time || x.exited_at || has_kind(x, w.kind) || how_conflict(w, x) ||
           pid_conflict(w, x))
@@ -167,15 +172,10 @@ class Merger {
     return best;
   }
 
-  static bool made_from_record(const Exit& x) {
-    return !x.witnesses.empty() && x.witnesses.front().joined_by == "created" &&
-           (x.witnesses.front().kind == "exit-record" || x.witnesses.front().kind == "unit-result" ||
-            x.witnesses.front().kind == "deactivated");
-  }
-
   bool input_has_records(std::uint32_t input) const {
-    for (const auto& x : exits_)
-      if (x.input == input && made_from_record(x)) return true;
+    if (records_taken_.count(input)) return true;
+    for (size_t i = exits_.begin(); i < exits_.end(); ++i)
+      if (exits_.held(i) && exits_[i].input == input && made_from_record(exits_[i])) return true;
     return false;
   }
 
@@ -188,8 +188,8 @@ class Merger {
   // Untimed evidence in a paste joins an exit only when nothing else of the kind stands between.
   bool close_in_order(const Witness& w, size_t exit_index) const {
     const Exit& x = exits_[exit_index];
-    for (size_t k = 0; k < exits_.size(); ++k) {
-      if (k == exit_index || exits_[k].input != w.input || exits_[k].exited_at) continue;
+    for (size_t k = exits_.begin(); k < exits_.end(); ++k) {
+      if (k == exit_index || !exits_.held(k) || exits_[k].input != w.input || exits_[k].exited_at) continue;
       if (exits_[k].unit == x.unit && exits_[k].process_name == x.process_name) return false;  // ambiguous
     }
     return true;
@@ -197,7 +197,7 @@ class Merger {
 
   void join(Witness&& w, size_t i, const std::string& how) {
     Exit& x = exits_[i];
-    ExitFacts& f = facts_[i];
+    ExitFacts& f = exits_.facts(i);
     apply(w, x, f);
     if (w.states_cause) f.only_implied = false;
     x.witnesses.push_back(WitnessRef{w.kind, how, w.lines.empty() ? Origin{} : w.lines.front().origin});
@@ -220,8 +220,7 @@ class Merger {
     if (x.unit.empty()) x.missing.push_back("no unit: " + w.kind + " evidence only");
     x.witnesses.push_back(WitnessRef{w.kind, "created", w.lines.empty() ? Origin{} : w.lines.front().origin});
     x.arrival = w.order;
-    exits_.push_back(std::move(x));
-    facts_.push_back(f);
+    exits_.push_back(std::move(x), f, /*joined=*/true);
   }
 
   static void apply(const Witness& w, Exit& x, ExitFacts& f) {
@@ -268,26 +267,51 @@ class Merger {
     for (const auto& m : w.missing) x.missing.push_back(m);
   }
 
-  std::vector<Exit>& exits_;
-  std::vector<ExitFacts>& facts_;
+  ExitStore& exits_;
+  const std::set<std::uint32_t>& records_taken_;
   std::map<std::string, int> unjoined_;
 };
 
 }  // namespace
 
-std::vector<std::string> merge_witnesses(std::vector<Exit>& exits, std::vector<ExitFacts>& facts,
-                                         std::vector<Witness>&& witnesses) {
+bool made_from_record(const Exit& x) {
+  return !x.witnesses.empty() && x.witnesses.front().joined_by == "created" &&
+         (x.witnesses.front().kind == "exit-record" || x.witnesses.front().kind == "unit-result" ||
+          x.witnesses.front().kind == "deactivated");
+}
+
+void merge_witnesses(ExitStore& exits, std::vector<Witness>&& witnesses, UnjoinedCounts& unjoined,
+                     const std::set<std::uint32_t>& inputs_with_records_taken) {
   // Witnesses that state a death come first, so a runtime's message (which only implies one)
   // joins the death a record states instead of making its own.
   std::stable_sort(witnesses.begin(), witnesses.end(),
                    [](const Witness& a, const Witness& b) { return a.states_cause > b.states_cause; });
-  Merger m(exits, facts);
+  Merger m(exits, inputs_with_records_taken);
   for (auto& w : witnesses) m.add(std::move(w));
+  for (const auto& [kind, n] : m.unjoined()) unjoined[kind] += n;
+}
+
+std::vector<std::string> unjoined_notes(const UnjoinedCounts& unjoined) {
   std::vector<std::string> notes;
-  for (const auto& [kind, n] : m.unjoined())
+  for (const auto& [kind, n] : unjoined)
     notes.push_back(std::to_string(n) + " " + kind + " message(s) could not be tied to one exit of the journal "
                     "(several deaths are recorded around them and this form does not say whose output they are)");
   return notes;
+}
+
+std::vector<std::string> merge_witnesses(std::vector<Exit>& exits, std::vector<ExitFacts>& facts,
+                                         std::vector<Witness>&& witnesses) {
+  ExitStore store(std::move(exits), std::move(facts));
+  UnjoinedCounts unjoined;
+  merge_witnesses(store, std::move(witnesses), unjoined, {});
+  exits.clear();
+  facts.clear();
+  for (size_t i = store.begin(); i < store.end(); ++i) {
+    auto [x, f] = store.take(i);
+    exits.push_back(std::move(x));
+    facts.push_back(std::move(f));
+  }
+  return unjoined_notes(unjoined);
 }
 
 }  // namespace crashsift::classify

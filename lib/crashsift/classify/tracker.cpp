@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "crashsift/classify/crash_message.hpp"
+#include "crashsift/classify/exit_store.hpp"
 #include "crashsift/classify/journal_records.hpp"
 #include "crashsift/classify/kernel_lines.hpp"
 #include "crashsift/classify/main_process.hpp"
@@ -57,8 +58,7 @@ bool is_service_manager(const Event& e) { return e.identifier == "systemd"; }
 
 struct ExitTracker::Impl {
   TrackerLimits limits;
-  std::vector<Exit> exits;
-  std::vector<ExitFacts> facts;          // parallel to exits
+  ExitStore exits;                       // held until final (see take_final)
   std::vector<KernelRecord> kernel;
   std::vector<CoredumpRecord> coredumps;
   std::unordered_map<std::string, UnitState> units;
@@ -238,6 +238,9 @@ struct ExitTracker::Impl {
 
   // ---- the service manager's lines ---------------------------------------------------
 
+  // A unit's last or open exit, unless it was already handed on (final: minutes old).
+  Exit* held_exit(const std::optional<size_t>& i) { return i && exits.held(*i) ? &exits[*i] : nullptr; }
+
   Evidence evidence(std::string role, const Event& e) {
     return Evidence{std::move(role), first_line(e.message), e.origin, e.time};
   }
@@ -254,18 +257,18 @@ struct ExitTracker::Impl {
       case SystemdFactKind::unit_failed: return on_result(u, f.unit, f.result, e);
       case SystemdFactKind::deactivated: return on_result(u, f.unit, "success", e);
       case SystemdFactKind::restart_scheduled:
-        if (u.last_exit && f.number) exits[*u.last_exit].restart_counter = f.number;
+        if (Exit* x = held_exit(u.last_exit); x && f.number) x->restart_counter = f.number;
         return;
       case SystemdFactKind::start_limit:
-        if (u.last_exit) {
-          exits[*u.last_exit].start_limit_hit = true;
-          exits[*u.last_exit].evidence.push_back(evidence("start-limit", e));
+        if (Exit* x = held_exit(u.last_exit)) {
+          x->start_limit_hit = true;
+          x->evidence.push_back(evidence("start-limit", e));
         }
         u.start_limit_pending = true;
         return;
       case SystemdFactKind::consumed:
-        if (u.last_exit) {
-          Exit& x = exits[*u.last_exit];
+        if (Exit* last = held_exit(u.last_exit)) {
+          Exit& x = *last;
           std::uint64_t peak = 0;
           if (!e.memory_peak.empty() && parse_uint64(e.memory_peak, peak)) x.memory_peak_bytes = peak;
           else if (f.memory_peak) x.memory_peak_bytes = f.memory_peak;
@@ -301,7 +304,8 @@ struct ExitTracker::Impl {
 
   // Lines that explain an exit but come before (or right after) its exit record.
   void on_exit_context(UnitState& u, const SystemdFact& f, const Event& e) {
-    ExitFacts& fx = u.open_exit ? facts[*u.open_exit] : u.pending_facts;
+    if (u.open_exit && !exits.held(*u.open_exit)) return;  // that exit was final long ago
+    ExitFacts& fx = u.open_exit ? exits.facts(*u.open_exit) : u.pending_facts;
     std::vector<Evidence>& ev = u.open_exit ? exits[*u.open_exit].evidence : u.pending;
     switch (f.kind) {
       case SystemdFactKind::oom_in_unit: fx.oom_unit_line = true; ev.push_back(evidence("oom-unit-line", e)); break;
@@ -356,9 +360,7 @@ struct ExitTracker::Impl {
     ExitFacts f = u.pending_facts;
     f.form_has_pids = form_has_pids;
     u.pending_facts = ExitFacts{};
-    exits.push_back(std::move(x));
-    facts.push_back(f);
-    const size_t idx = exits.size() - 1;
+    const size_t idx = exits.push_back(std::move(x), f);
     main_process.attach(u.known_pid, u.known_comm, idx, arrival);
     u.open_exit = idx;
     u.last_exit = idx;
@@ -372,7 +374,7 @@ struct ExitTracker::Impl {
     // A control process (ExecStop=, ExecReload=) exiting after the main process: not a death of
     // its own. Before any main exit (a failing ExecStartPre=) it is the death of the start.
     if (f.control && u.exit_since_start) {
-      if (u.last_exit) exits[*u.last_exit].evidence.push_back(evidence("control-process", e));
+      if (Exit* x = held_exit(u.last_exit)) x->evidence.push_back(evidence("control-process", e));
       return;
     }
     const size_t idx = new_exit(u, f.unit, e);
@@ -400,10 +402,11 @@ struct ExitTracker::Impl {
       // run's result (formats.md §1.4): it is not a new exit — unless that exit is not in
       // the input, when the result line is all there is of the death.
       u.start_limit_pending = false;
-      exits[*u.last_exit].evidence.push_back(evidence("unit-result", e));
+      if (Exit* x = held_exit(u.last_exit)) x->evidence.push_back(evidence("unit-result", e));
       return;
     }
     u.start_limit_pending = false;
+    if (u.open_exit && !exits.held(*u.open_exit)) return u.open_exit.reset();  // final long ago
     if (!u.open_exit || !exits[*u.open_exit].unit_result.empty()) {
       new_exit(u, unit, e);
       // No exit record (a scope has none): systemd's SIGKILL of the main process ended it.
@@ -424,13 +427,159 @@ struct ExitTracker::Impl {
     // An exit of this lifetime is already recorded (its result line may even have come first,
     // microseconds before): this line confirms it.
     if (u.open_exit || ((u.exit_since_start || u.start_limit_pending) && u.last_exit)) {
-      exits[u.open_exit ? *u.open_exit : *u.last_exit].evidence.push_back(evidence("unit-result", e));
+      if (Exit* x = held_exit(u.open_exit ? u.open_exit : u.last_exit)) x->evidence.push_back(evidence("unit-result", e));
       return;
     }
     new_exit(u, unit, e);
     exits[*u.open_exit].evidence.push_back(evidence("unit-result", e));
   }
 
+  // ---- final exits --------------------------------------------------------------------
+  // An exit is final once no evidence can still reach it: the kernel and coredump records that
+  // join it come at most a minute after it, and a record or witness that joins nothing is
+  // merged only when no exit it could reach (up to an hour after it, by PID) is still to come.
+  // Exits leave in time order as soon as they are final, so memory holds the exits of the last
+  // few minutes (an hour around unjoined evidence), not those of the whole input.
+
+  bool streaming = false;
+  bool stream_stopped = false;             // untimed evidence: everything waits for finish()
+  std::optional<UsecUtc> watermark;        // the latest event time of the input
+  UsecUtc next_flush_at = 0;
+  size_t join_cursor = 0;                  // exits before it are joined (or gone)
+  std::optional<UsecUtc> emitted_up_to;    // every exit before this time has left
+  std::uint64_t exits_out_of_order = 0;    // arrived after later exits had left
+  UnjoinedCounts unjoined;
+  std::set<std::uint32_t> inputs_with_records_taken;
+  std::set<std::string> units_with_failures;
+
+  static constexpr UsecUtc reach_after = 60 * one_second;     // coredump and merge joins
+  static constexpr UsecUtc reach_before = 3600 * one_second;  // a record named by PID, before its exit
+  static constexpr UsecUtc reorder_slack = 300 * one_second;  // input order tolerated
+  static constexpr UsecUtc result_wait = 600 * one_second;    // an exit awaiting its result line
+  static constexpr UsecUtc flush_every = 5 * one_second;
+
+  void join_records(size_t i) {
+    Exit& x = exits[i];
+    ExitFacts& f = exits.facts(i);
+    f.kernel_input_present = kernel_present;
+    join_coredump(coredumps, x, f);
+    if (x.pid_source == "coredump")  // the coredump entry settled what the text form could not
+      std::erase_if(x.missing, [](const std::string& s) { return contains(s, "could be the main one"); });
+    join_kernel(kernel, x, f);
+    note_journal_witnesses(x, f);
+    exits.set_joined(i);
+  }
+
+  // Joins the exits whose window for later records has closed by `now` (all, when none).
+  void join_exits(std::optional<UsecUtc> now) {
+    for (join_cursor = std::max(join_cursor, exits.begin()); join_cursor < exits.end(); ++join_cursor) {
+      if (!exits.held(join_cursor) || exits.joined(join_cursor)) continue;
+      const auto& t = exits[join_cursor].exited_at;
+      if (now && (!t || *t + reach_after + reorder_slack >= *now)) break;
+      join_records(join_cursor);
+    }
+  }
+
+  // Records and witnesses that no exit still to be joined can take: unused ones are merged as
+  // witnesses; used ones are dropped. now = nullopt: all of them (the end of the run).
+  void merge_settled_evidence(std::optional<UsecUtc> now) {
+    std::optional<UsecUtc> unjoined_from;  // the first exit not joined yet
+    if (join_cursor < exits.end()) unjoined_from = exits[join_cursor].exited_at;
+    auto settled = [&](const std::optional<UsecUtc>& t) {
+      if (!now) return true;
+      return t && *t + reach_before + reach_after + reorder_slack < *now &&
+             (!unjoined_from || *unjoined_from > *t + reach_before);
+    };
+    std::vector<Witness> orphans;
+    std::erase_if(coredumps, [&](CoredumpRecord& c) {
+      if (!settled(c.time)) return false;
+      if (!c.used) orphans.push_back(coredump_witness(c));
+      return true;
+    });
+    std::erase_if(kernel, [&](KernelRecord& k) {
+      if (!settled(k.time)) return false;
+      if (!k.used) orphans.push_back(kernel_witness(k));
+      return true;
+    });
+    std::erase_if(witnesses, [&](Witness& w) {
+      if (!settled(w.time)) return false;
+      orphans.push_back(std::move(w));
+      return true;
+    });
+    if (orphans.empty()) return;
+    std::stable_sort(orphans.begin(), orphans.end(), [](const Witness& a, const Witness& b) {
+      if (a.input != b.input) return a.input < b.input;
+      return a.order < b.order;
+    });
+    merge_witnesses(exits, std::move(orphans), unjoined, inputs_with_records_taken);
+  }
+
+  // Exits before this time can take no more evidence.
+  UsecUtc final_before(UsecUtc now) const {
+    UsecUtc until = now - reach_after - reorder_slack;
+    auto reaches_back = [&](const std::optional<UsecUtc>& t) {
+      if (t) until = std::min(until, *t - reach_after);
+    };
+    for (const auto& c : coredumps)
+      if (!c.used) reaches_back(c.time);
+    for (const auto& k : kernel)
+      if (!k.used) reaches_back(k.time);
+    for (const auto& w : witnesses) reaches_back(w.time);
+    if (auto t = main_process.earliest_pending_time()) until = std::min(until, *t);
+    for (const auto& [key, u] : units)
+      if (u.open_exit && exits.held(*u.open_exit)) {
+        const auto& t = exits[*u.open_exit].exited_at;
+        if (t && *t + result_wait >= now) until = std::min(until, *t);
+      }
+    return until;
+  }
+
+  bool evidence_untimed() const {
+    if (main_process.has_untimed_pending()) return true;
+    for (const auto& c : coredumps)
+      if (!c.time) return true;
+    for (const auto& k : kernel)
+      if (!k.time) return true;
+    for (const auto& w : witnesses)
+      if (!w.time || w.when != WhenKnown::absolute) return true;
+    for (size_t i = join_cursor; i < exits.end(); ++i)
+      if (exits.held(i) && !exits[i].exited_at) return true;
+    return false;
+  }
+
+  // Classifies exit i and takes it out of the store.
+  Exit take_classified(size_t i) {
+    auto [x, f] = exits.take(i);
+    f.kernel_input_present = f.kernel_input_present || kernel_present;
+    classify_exit(x, f);
+    if (made_from_record(x)) inputs_with_records_taken.insert(x.input);
+    if (x.cls != ExitClass::clean) units_with_failures.insert(x.unit);
+    return std::move(x);
+  }
+
+  void take_final(std::vector<Exit>& out) {
+    if (!streaming || stream_stopped || !watermark || *watermark < next_flush_at) return;
+    const UsecUtc now = *watermark;
+    next_flush_at = now + flush_every;
+    if (evidence_untimed()) {
+      stream_stopped = true;
+      return;
+    }
+    join_exits(now);
+    merge_settled_evidence(now);
+    const UsecUtc until = final_before(now);
+    const size_t first = out.size();
+    for (size_t i = exits.begin(); i < exits.end(); ++i) {
+      if (!exits.held(i) || !exits.joined(i)) continue;
+      const auto& t = exits[i].exited_at;
+      if (!t || *t >= until) continue;
+      if (emitted_up_to && *t < *emitted_up_to) ++exits_out_of_order;
+      out.push_back(take_classified(i));
+    }
+    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                     [](const Exit& a, const Exit& b) { return *a.exited_at < *b.exited_at; });
+    if (!emitted_up_to || until > *emitted_up_to) emitted_up_to = until;
+  }
 };
 
 // The same exit read from two inputs (say, the export and the json of one journal) is listed
@@ -474,36 +623,15 @@ Classified ExitTracker::finish() {
   Impl& m = *impl_;
   Classified out;
   out.kernel_input_present = m.kernel_present;
-  for (size_t i = 0; i < m.exits.size(); ++i) {
-    Exit& x = m.exits[i];
-    ExitFacts& f = m.facts[i];
-    f.kernel_input_present = m.kernel_present;
-    join_coredump(m.coredumps, x, f);
-    if (x.pid_source == "coredump")  // the coredump entry settled what the text form could not
-      std::erase_if(x.missing, [](const std::string& s) { return contains(s, "could be the main one"); });
-    join_kernel(m.kernel, x, f);
-    note_journal_witnesses(x, f);
-  }
-  std::vector<Witness> orphans;
-  for (auto& c : m.coredumps)
-    if (!c.used) orphans.push_back(coredump_witness(c));
-  for (auto& k : m.kernel)
-    if (!k.used) orphans.push_back(kernel_witness(k));
-  for (auto& w : m.witnesses) orphans.push_back(std::move(w));
-  m.witnesses.clear();
-  std::stable_sort(orphans.begin(), orphans.end(), [](const Witness& a, const Witness& b) {
-    if (a.input != b.input) return a.input < b.input;
-    return a.order < b.order;
-  });
-  for (auto& note : merge_witnesses(m.exits, m.facts, std::move(orphans)))
-    m.warnings.push_back({"witness-not-joined", std::move(note)});
-  for (size_t i = 0; i < m.exits.size(); ++i) {
-    m.facts[i].kernel_input_present = m.facts[i].kernel_input_present || m.kernel_present;
-    classify_exit(m.exits[i], m.facts[i]);
-  }
-  std::vector<ExitFacts>().swap(m.facts);  // classified: the facts are in the exits now
-  out.exits = std::move(m.exits);          // sorted and deduplicated in place: one array at a time
-  m.exits.clear();
+  const auto untimed = std::count_if(m.kernel.begin(), m.kernel.end(), [](const KernelRecord& k) { return !k.time; });
+  m.join_exits(std::nullopt);
+  m.merge_settled_evidence(std::nullopt);
+  out.exits.reserve(m.exits.end() - m.exits.begin());
+  for (size_t i = m.exits.begin(); i < m.exits.end(); ++i)
+    if (m.exits.held(i)) out.exits.push_back(m.take_classified(i));
+  if (m.emitted_up_to)
+    for (const auto& x : out.exits)
+      if (x.exited_at && *x.exited_at < *m.emitted_up_to) ++m.exits_out_of_order;
   sort_by_exit_time(out.exits);
   size_t kept = 0;
   for (size_t i = 0; i < out.exits.size(); ++i) {
@@ -518,7 +646,11 @@ Classified ExitTracker::finish() {
     ++kept;
   }
   out.exits.erase(out.exits.begin() + static_cast<std::ptrdiff_t>(kept), out.exits.end());
-  const auto untimed = std::count_if(m.kernel.begin(), m.kernel.end(), [](const KernelRecord& k) { return !k.time; });
+  for (auto& note : unjoined_notes(m.unjoined)) m.warnings.push_back({"witness-not-joined", std::move(note)});
+  if (m.exits_out_of_order > 0)
+    m.warnings.push_back({"input-out-of-order",
+                          std::to_string(m.exits_out_of_order) + " exit(s) came after later exits had been written: "
+                          "the input is out of time order by more than 5 minutes, so those are out of order in the output"});
   if (untimed > 0)
     m.warnings.push_back({"kernel-time-unanchored",
                           std::to_string(untimed) + " kernel OOM/fault line(s) have no wall-clock time (dmesg stamps "
@@ -536,8 +668,7 @@ Classified ExitTracker::finish() {
                                                  "logged at debug level; or entries are missing)"});
   for (const auto& [unit, t] : m.journal_starts_inside) {
     // Only worth saying for a unit that failed: a clean stop of a boot-time unit is routine.
-    const bool failed = std::any_of(out.exits.begin(), out.exits.end(),
-                                    [&](const Exit& x) { return x.unit == unit && x.cls != ExitClass::clean; });
+    const bool failed = m.units_with_failures.count(unit) > 0;
     if (!failed) continue;
     m.warnings.push_back({"journal-starts-mid-lifetime",
                           "the input begins inside a lifetime of " + unit +
@@ -561,7 +692,14 @@ void ExitTracker::begin_input(std::uint32_t input_index, bool form_has_pids) {
   impl_->main_process.clear();
 }
 
-void ExitTracker::on_event(const Event& e) { impl_->on_event(e); }
+void ExitTracker::on_event(const Event& e) {
+  if (e.time && (!impl_->watermark || *e.time > *impl_->watermark)) impl_->watermark = e.time;
+  impl_->on_event(e);
+}
+
+void ExitTracker::stream_final_exits(bool on) { impl_->streaming = on; }
+
+void ExitTracker::take_final(std::vector<Exit>& out) { impl_->take_final(out); }
 
 void ExitTracker::end_input() {
   for (auto& r : impl_->recognizers) r->end_input(impl_->witness_sink);

@@ -3,7 +3,8 @@
 // Exit per process exit, grouped by (boot, unit, lifetime). It keeps only bounded state: the
 // open lifetime of each unit, the last output lines of live processes, and the rare kernel /
 // coredump records; memory does not grow with the number of log lines.
-// finish() joins kernel OOM/fault lines and coredump entries to exits and classifies them.
+// finish() joins kernel OOM/fault lines and coredump entries to exits and classifies them;
+// with streaming on, take_final() hands on each exit as soon as no later evidence can change it.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -34,6 +35,7 @@ struct InputStats {
 struct Classified {
   std::vector<InputStats> inputs;       // by input index
   std::vector<Exit> exits;              // sorted by exit time, duplicates across inputs merged
+                                        // (with streaming on: the exits take_final did not give)
   std::vector<Warning> warnings;
   bool kernel_input_present = false;
 };
@@ -53,6 +55,12 @@ class ExitTracker {
   void on_event(const Event& e);
   void end_input();
   Classified finish();
+
+  // Streaming (one input: exits of different inputs are not in one time order): take_final
+  // appends the exits that no later evidence can change, classified and in time order, and
+  // forgets them. Cheap to call after every event. Untimed evidence (a paste) stops it.
+  void stream_final_exits(bool on);
+  void take_final(std::vector<Exit>& out);
 
  private:
   struct Impl;
