@@ -90,6 +90,10 @@ void OutputSink::write(std::string_view s) {
   if (file_) std::fwrite(s.data(), 1, s.size(), file_);
 }
 
+void OutputSink::flush() {
+  if (file_) std::fflush(file_);
+}
+
 bool OutputSink::close() {
   const bool failed = !file_ || std::fflush(file_) != 0 || std::ferror(file_);
   if (owned_) std::fclose(file_), owned_ = false;

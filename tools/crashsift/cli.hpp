@@ -38,6 +38,7 @@ class OutputSink {
   ~OutputSink();
   bool ok() const { return file_ != nullptr; }
   void write(std::string_view s);
+  void flush();  // what was written reaches the reader now (a pipe, a terminal)
   bool close();  // false (with a message) when writing failed
 
  private:

@@ -1,5 +1,6 @@
 // `crashsift exits [INPUT...]`: every service exit in the input, classified.
 #include <algorithm>
+#include <memory>
 #include <cstdio>
 #include <unistd.h>
 
@@ -26,6 +27,25 @@ int run(const ExitsOptions& o) {
     std::fprintf(stderr, "crashsift exits: error: %s\n", e.what());
     return exit_usage;
   }
+  auto fails = [&](const classify::Exit& x) { return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end(); };
+  // Every format but Markdown is written as it is made, exits as soon as they are final: no
+  // whole output string and (with one input) no list of every exit is held.
+  OutputSink sink(o.out);
+  if (!sink.ok()) return exit_usage;
+  const report::Emit emit = [&](std::string_view s) { sink.write(s); };
+  const report::TextStyle style{resolve_zone(o.out), resolve_color(o.out), o.evidence};
+  std::unique_ptr<report::ExitsWriter> writer;
+  if (o.out.format == "json") writer = report::make_json_exits_writer(o.out.pretty, emit);
+  else if (o.out.format == "ndjson") writer = report::make_ndjson_exits_writer(emit);
+  else if (o.out.format != "markdown") writer = report::make_text_exits_writer(style, emit);
+  bool matched = false;
+  if (writer)
+    q.on_final_exits = [&](const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) {
+      if (q.progress) std::fprintf(stderr, "\r\x1b[K");
+      writer->write_final(exits, inputs);
+      sink.flush();
+      matched = matched || std::any_of(exits.begin(), exits.end(), fails);
+    };
   report::ExitsReport r = pipeline::run_exits(q);
   if (q.progress) std::fprintf(stderr, "\r\x1b[K");
   const std::string diag = report::format_input_diagnostics(r);
@@ -34,24 +54,16 @@ int run(const ExitsOptions& o) {
   if (!usable) {
     std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
     // A script reading JSON still gets the document: every input with its error, no exits.
-    if (o.out.format != "json" && o.out.format != "ndjson") return exit_usage;
+    if (o.out.format != "json" && o.out.format != "ndjson") {
+      sink.close();
+      return exit_usage;
+    }
     r.warnings.push_back({"nothing-usable", "nothing usable was read from the input"});
   }
-  {
-    // Every format is written as it is made: no whole output string is held.
-    OutputSink sink(o.out);
-    if (!sink.ok()) return exit_usage;
-    const report::Emit emit = [&](std::string_view s) { sink.write(s); };
-    const report::TextStyle style{resolve_zone(o.out), resolve_color(o.out), o.evidence};
-    if (o.out.format == "json") report::write_exits_json(r, o.out.pretty, emit);
-    else if (o.out.format == "ndjson") report::write_exits_ndjson(r, emit);
-    else if (o.out.format == "markdown") emit(report::format_exits_markdown(r, style));
-    else report::write_exits_text(r, style, emit);
-    if (!sink.close() || !usable) return exit_usage;
-  }
-  const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
-    return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
-  });
+  if (writer) writer->finish(r);
+  else emit(report::format_exits_markdown(r, style));
+  if (!sink.close() || !usable) return exit_usage;
+  matched = matched || std::any_of(r.exits.begin(), r.exits.end(), fails);
   if (matched) return exit_findings;
   // An input that could not be read at all is an input error, even when others were usable.
   for (const auto& in : r.inputs)

@@ -694,6 +694,9 @@ void ExitTracker::begin_input(std::uint32_t input_index, bool form_has_pids) {
 
 void ExitTracker::on_event(const Event& e) {
   if (e.time && (!impl_->watermark || *e.time > *impl_->watermark)) impl_->watermark = e.time;
+  // A paste mixes times of different sources and years (a status block's "since", dmesg):
+  // its exits wait for the end. Pastes are small.
+  if (e.pasted) impl_->stream_stopped = true;
   impl_->on_event(e);
 }
 

@@ -5,6 +5,8 @@
 
 #include <fcntl.h>
 #include <algorithm>
+#include <map>
+#include <set>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -130,6 +132,8 @@ class Runner {
 
   ExitsRun run() {
     std::uint32_t index = 0;
+    streaming_ = streams_exits(q_);
+    tracker_.stream_final_exits(streaming_);
     const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty();
     if (no_journal && !q_.app_args.empty()) return app_only();
     if (no_journal) {
@@ -179,8 +183,11 @@ class Runner {
     report.format = "journal";
     tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, true);
-    input::read_native_journal(src, options_for(index, ""), report,
-                               [&](const Event& e) { tracker_.on_event(e); });
+    name_input(index, label);
+    input::read_native_journal(src, options_for(index, ""), report, [&](const Event& e) {
+      tracker_.on_event(e);
+      hand_on_final_exits();
+    });
     tracker_.end_input();
     reports_.push_back(std::move(report));
   }
@@ -224,8 +231,10 @@ class Runner {
     std::uint64_t next_report = progress_threshold;
     tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, parser->name() != "cat");
+    name_input(index, path);
     parser->parse(reader, options_for(index, path), report, [&](const Event& e) {
       tracker_.on_event(e);
+      hand_on_final_exits();
       if (show_progress && replay.position() >= next_report) {
         next_report += progress_threshold;
         q_.progress("reading " + path + ": " + format_bytes(replay.position()) + " of " + format_bytes(total));
@@ -257,29 +266,60 @@ class Runner {
     r.compression = report.compression;
     tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, true);
-    input::read_native_journal(native, options_for(index, path), r, [&](const Event& e) { tracker_.on_event(e); });
+    name_input(index, path);
+    input::read_native_journal(native, options_for(index, path), r, [&](const Event& e) {
+      tracker_.on_event(e);
+      hand_on_final_exits();
+    });
     tracker_.end_input();
     reports_.push_back(std::move(r));
+  }
+
+  // Streaming: the exits that became final go out now (selected), and are only counted here.
+  void hand_on_final_exits() {
+    if (!streaming_) return;
+    tracker_.take_final(final_);
+    if (final_.empty()) return;
+    for (const auto& x : final_) note_exit(x);
+    ++streamed_batches_;
+    std::erase_if(final_, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, {}); });
+    for (const auto& x : final_) ++streamed_by_class_[std::string(to_string(x.cls))];
+    streamed_ += final_.size();
+    if (!final_.empty()) q_.on_final_exits(final_, input_names_);
+    final_.clear();
+  }
+
+  // What finish() says about all exits, kept as they pass: per-input presence, units.
+  void note_exit(const classify::Exit& x) {
+    ++exits_seen_;
+    inputs_with_exits_.insert(x.input);
+    for (const auto& e : x.evidence) inputs_with_exits_.insert(e.origin.input);
+    if (!q_.selection.unit_globs.empty() && std::find(units_.begin(), units_.end(), x.unit) == units_.end())
+      units_.push_back(x.unit);
+  }
+
+  void name_input(std::uint32_t index, const std::string& label) {
+    if (input_names_.size() <= index) input_names_.resize(index + 1);
+    input_names_[index].path = label;
   }
 
   ExitsRun finish() {
     ExitsRun run;
     classify::Classified c = tracker_.finish();
-    run.exits_before_selection = c.exits.size();
+    for (const auto& x : c.exits) note_exit(x);
+    run.exits_before_selection = exits_seen_;
     run.kernel_input_present = c.kernel_input_present;
     run.warnings = std::move(c.warnings);
-    say_what_silent_inputs_held(c, reports_, run.warnings);  // before the exits are moved out
+    say_what_silent_inputs_held(c, reports_, run.warnings);
     const std::vector<std::string> boots = boot_order(c.exits);
-    // The units that have exits, for the warning when -u selects none of them (few units).
-    std::vector<std::string> units;
-    if (!q_.selection.unit_globs.empty())
-      for (const auto& x : c.exits)
-        if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
     // Selected in place: a second array of exits would double the peak memory.
     std::erase_if(c.exits, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, boots); });
     run.exits = std::move(c.exits);
+    run.streamed_exits = streamed_;
+    run.streamed_by_class = std::move(streamed_by_class_);
     run.inputs = std::move(reports_);
-    if (run.exits.empty() && !units.empty()) {
+    const std::vector<std::string>& units = units_;  // the units that have exits (few)
+    if (run.exits.empty() && streamed_ == 0 && !units.empty()) {
       std::string list;
       for (size_t i = 0; i < units.size() && i < 8; ++i) list += (i ? ", " : "") + units[i];
       if (units.size() > 8) list += ", ...";
@@ -291,17 +331,13 @@ class Runner {
   }
 
   // An input that yields no exit says what was read in it, so "0 exits" is never silence.
-  static void say_what_silent_inputs_held(const classify::Classified& c, const std::vector<InputReport>& inputs,
-                                          std::vector<Warning>& warnings) {
+  void say_what_silent_inputs_held(const classify::Classified& c, const std::vector<InputReport>& inputs,
+                                   std::vector<Warning>& warnings) const {
     for (size_t i = 0; i < inputs.size(); ++i) {
       const InputReport& in = inputs[i];
       if (!in.fatal.empty() || in.entries == 0) continue;
       // An input whose lines joined the deaths of another (a host's dmesg) was not silent.
-      const bool has_exit = std::any_of(c.exits.begin(), c.exits.end(), [&](const classify::Exit& x) {
-        return x.input == i || std::any_of(x.evidence.begin(), x.evidence.end(),
-                                           [&](const classify::Evidence& e) { return e.origin.input == i; });
-      });
-      if (has_exit) continue;
+      if (inputs_with_exits_.count(static_cast<std::uint32_t>(i))) continue;
       const classify::InputStats st = i < c.inputs.size() ? c.inputs[i] : classify::InputStats{};
       std::string what = in.path + " (" + in.format + "): no death found in " + std::to_string(in.entries) + " entries: " +
                          std::to_string(st.records) + " journal record(s) (" + std::to_string(st.manager_lines) +
@@ -520,6 +556,14 @@ class Runner {
   const ExitsQuery& q_;
   classify::ExitTracker tracker_;
   std::vector<InputReport> reports_;
+  // Streaming and what finish() needs to know of the exits that already left.
+  bool streaming_ = false;
+  std::vector<classify::Exit> final_;
+  std::vector<InputReport> input_names_;  // paths only, for evidence origins
+  std::uint64_t streamed_ = 0, streamed_batches_ = 0, exits_seen_ = 0;
+  std::map<std::string, std::uint64_t> streamed_by_class_;
+  std::set<std::uint32_t> inputs_with_exits_;
+  std::vector<std::string> units_;
 };
 
 bool boot_selected(const std::string& boot, const std::vector<std::string>& wanted,
@@ -540,6 +584,18 @@ bool boot_selected(const std::string& boot, const std::vector<std::string>& want
 }
 
 }  // namespace
+
+bool streams_exits(const ExitsQuery& q) {
+  if (!q.on_final_exits || !q.app_args.empty() || !q.core_dirs.empty() || q.use_coredump_entries) return false;
+  const size_t inputs = q.inputs.size() + q.journal_dirs.size() + (q.journal_files.empty() ? 0 : 1) +
+                        (q.inputs.empty() && q.journal_dirs.empty() && q.journal_files.empty() ? 1 : 0);
+  if (inputs != 1) return false;
+  for (const auto& b : q.selection.boots) {
+    std::int64_t offset = 0;
+    if (b.size() < 8 && parse_int64(b, offset)) return false;  // an offset needs every boot first
+  }
+  return true;
+}
 
 bool unit_matches(const std::string& unit, const std::vector<std::string>& globs) {
   if (globs.empty()) return true;

@@ -42,6 +42,13 @@ struct ExitsQuery {
   std::vector<std::string> core_dirs;
   bool use_coredump_entries = false;         // attach journal backtraces even without --cores
   symbolize::CoreRequest core_settings;
+  // When set, exits are handed here as soon as they are final — classified, selected, in time
+  // order — while the input is still read, and forgotten: memory stays flat however many exits
+  // the input holds. Used with one input only (several inputs are not in one time order) and
+  // not with --app, cores or a boot offset (-b -1), which need every exit first; the report then
+  // holds the exits left at the end and counts the others (streamed_exits). `inputs` names the
+  // inputs for evidence origins.
+  std::function<void(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs)> on_final_exits;
   // Called with a progress line (e.g. "reading big.json: 1.2 GB of 4.0 GB") for big inputs.
   std::function<void(const std::string&)> progress;
 };
@@ -51,6 +58,7 @@ using ExitsRun = report::ExitsReport;
 ExitsRun run_exits(const ExitsQuery& query);
 
 // Exposed for tests.
+bool streams_exits(const ExitsQuery& query);
 bool unit_matches(const std::string& unit, const std::vector<std::string>& globs);
 bool exit_selected(const classify::Exit& x, const Selection& s, const std::vector<std::string>& boot_order);
 

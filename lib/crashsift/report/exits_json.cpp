@@ -161,9 +161,10 @@ void write_input(JsonWriter& w, const InputReport& in, std::string_view kind) {
 void write_counts(JsonWriter& w, const ExitsReport& r) {
   std::map<std::string, std::uint64_t> by_class;
   for (auto c : classify::all_exit_classes()) by_class[std::string(to_string(c))] = 0;
+  for (const auto& [k, v] : r.streamed_by_class) by_class[k] += v;
   for (const auto& x : r.exits) ++by_class[std::string(to_string(x.cls))];
   w.key("counts").begin_object();
-  w.field("exits", static_cast<std::uint64_t>(r.exits.size()));
+  w.field("exits", static_cast<std::uint64_t>(r.exits.size()) + r.streamed_exits);
   w.field("exits_before_selection", static_cast<std::uint64_t>(r.exits_before_selection));
   w.key("by_class").begin_object();
   for (const auto& [k, v] : by_class) w.field(k, v);
@@ -193,46 +194,81 @@ void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i) {
 void write_inputs_json(JsonWriter& w, const ExitsReport& r) { write_inputs(w, r); }
 void write_counts_json(JsonWriter& w, const ExitsReport& r) { write_counts(w, r); }
 
+namespace {
+
 // The document is streamed exit by exit: a report with many exits never exists twice in
-// memory (as data and as text).
-void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) {
-  JsonWriter w(pretty);
-  w.begin_object();
-  w.field("schema", exits_document_schema);
-  write_inputs(w, r);
-  w.key("exits").begin_array();
-  for (size_t i = 0; i < r.exits.size(); ++i) {
-    write_exit(w, r.exits[i], r.inputs, false, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
-               r.core_of(i));
-    if (w.str().size() > (1u << 16)) emit(w.flush());
+// memory (as data and as text). The exits come first and the accounting last, so exits that
+// are final while the input is still read can go out at once.
+class JsonExitsWriter final : public ExitsWriter {
+ public:
+  JsonExitsWriter(bool pretty, bool ndjson, Emit emit) : w_(pretty), ndjson_(ndjson), emit_(std::move(emit)) {}
+
+  void write_final(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) override {
+    begin();
+    for (const auto& x : exits) {
+      write_exit(w_, x, inputs, ndjson_, nullptr, "", nullptr);
+      end_exit();
+    }
+    emit_(w_.flush());
   }
-  w.end_array();
-  write_counts(w, r);
-  write_warnings(w, r);
-  w.end_object();
-  emit(w.flush());
-  emit("\n");
+
+  void finish(const ExitsReport& r) override {
+    begin();
+    for (size_t i = 0; i < r.exits.size(); ++i) {
+      write_exit(w_, r.exits[i], r.inputs, ndjson_, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
+                 r.core_of(i));
+      end_exit();
+    }
+    if (ndjson_) {
+      w_.begin_object();
+      w_.field("type", "summary");
+      w_.field("schema", summary_schema);
+    } else {
+      w_.end_array();
+    }
+    write_inputs(w_, r);
+    write_counts(w_, r);
+    write_warnings(w_, r);
+    w_.end_object();
+    emit_(w_.flush());
+    emit_("\n");
+  }
+
+ private:
+  void begin() {
+    if (begun_ || ndjson_) return;
+    begun_ = true;
+    w_.begin_object();
+    w_.field("schema", exits_document_schema);
+    w_.key("exits").begin_array();
+  }
+  void end_exit() {
+    if (ndjson_) {
+      emit_(w_.flush());
+      emit_("\n");
+      w_.clear();
+    } else if (w_.str().size() > (1u << 16)) {
+      emit_(w_.flush());
+    }
+  }
+
+  JsonWriter w_;
+  bool ndjson_;
+  Emit emit_;
+  bool begun_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ExitsWriter> make_json_exits_writer(bool pretty, Emit emit) {
+  return std::make_unique<JsonExitsWriter>(pretty, false, std::move(emit));
+}
+std::unique_ptr<ExitsWriter> make_ndjson_exits_writer(Emit emit) {
+  return std::make_unique<JsonExitsWriter>(false, true, std::move(emit));
 }
 
-void write_exits_ndjson(const ExitsReport& r, const Emit& emit) {
-  JsonWriter w;
-  for (size_t i = 0; i < r.exits.size(); ++i) {
-    write_exit(w, r.exits[i], r.inputs, true, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
-               r.core_of(i));
-    emit(w.flush());
-    emit("\n");
-    w.clear();
-  }
-  w.begin_object();
-  w.field("type", "summary");
-  w.field("schema", summary_schema);
-  write_inputs(w, r);
-  write_counts(w, r);
-  write_warnings(w, r);
-  w.end_object();
-  emit(w.flush());
-  emit("\n");
-}
+void write_exits_json(const ExitsReport& r, bool pretty, const Emit& emit) { make_json_exits_writer(pretty, emit)->finish(r); }
+void write_exits_ndjson(const ExitsReport& r, const Emit& emit) { make_ndjson_exits_writer(emit)->finish(r); }
 
 std::string format_exits_json(const ExitsReport& r, bool pretty) {
   std::string out;

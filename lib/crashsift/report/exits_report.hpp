@@ -3,6 +3,8 @@
 // run's warnings. Writers never compute or read inputs; they only format this.
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <string>
@@ -22,6 +24,10 @@ struct ExitsReport {
   std::vector<InputReport> inputs;
   std::vector<classify::Exit> exits;          // selected, in time order
   std::size_t exits_before_selection = 0;
+  // Exits already written while the input was read (ExitsWriter::write_final): counted here,
+  // not held. exits holds the rest, later in time.
+  std::uint64_t streamed_exits = 0;
+  std::map<std::string, std::uint64_t> streamed_by_class;
   std::vector<Warning> warnings;
   bool kernel_input_present = false;
   // --app: parallel to exits (empty when no app log was given); how the log was matched.
@@ -68,6 +74,20 @@ void write_counts_json(JsonWriter& w, const ExitsReport& r);
 // key: RFC 3339 UTC time, or null.
 void write_time_field(JsonWriter& w, std::string_view key, const std::optional<UsecUtc>& t);
 std::string format_exits_ndjson(const ExitsReport& r);
+
+// A writer that can start before the report is complete: exits that are final while the input
+// is still read go out at once (write_final), the rest and the accounting at the end (finish,
+// whose report counts the written ones in streamed_*). Text keeps the column widths of the
+// first rows and widens them when a later row needs it.
+class ExitsWriter {
+ public:
+  virtual ~ExitsWriter() = default;
+  virtual void write_final(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) = 0;
+  virtual void finish(const ExitsReport& r) = 0;
+};
+std::unique_ptr<ExitsWriter> make_json_exits_writer(bool pretty, Emit emit);
+std::unique_ptr<ExitsWriter> make_ndjson_exits_writer(Emit emit);
+std::unique_ptr<ExitsWriter> make_text_exits_writer(const TextStyle& style, Emit emit);
 // The stderr digest of skipped lines, unreadable inputs and warnings ("" when all is clean).
 std::string format_input_diagnostics(const ExitsReport& r);
 

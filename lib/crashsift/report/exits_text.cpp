@@ -81,9 +81,10 @@ Row row_of(const classify::Exit& x, const Zone& zone) {
 std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
 std::string summary_line(const ExitsReport& r) {
-  std::map<std::string, int> by_class;
+  std::map<std::string, std::uint64_t> by_class = r.streamed_by_class;
   for (const auto& x : r.exits) ++by_class[std::string(to_string(x.cls))];
-  std::string s = std::to_string(r.exits.size()) + (r.exits.size() == 1 ? " exit" : " exits");
+  const std::uint64_t total = r.exits.size() + r.streamed_exits;
+  std::string s = std::to_string(total) + (total == 1 ? " exit" : " exits");
   if (!by_class.empty()) {
     s += ":";
     bool first = true;
@@ -92,7 +93,7 @@ std::string summary_line(const ExitsReport& r) {
       first = false;
     }
   }
-  if (r.exits_before_selection != r.exits.size())
+  if (r.exits_before_selection != total)
     s += " (" + std::to_string(r.exits_before_selection) + " before filtering)";
   return s;
 }
@@ -114,48 +115,86 @@ bool ExitsReport::usable() const {
   return false;
 }
 
-// Two passes over the exits: the column widths first, then each row written and flushed in
-// pieces, so no table of every row and no whole output string is held.
-void write_exits_text(const ExitsReport& r, const TextStyle& style, const Emit& emit) {
-  size_t wt = 4, wu = 4, wp = 3, wc = 5, ws = 6;
-  for (const auto& x : r.exits) {
-    const Row row = row_of(x, style.zone);
-    wt = std::max(wt, row.time.size());
-    wu = std::max(wu, row.unit.size());
-    wp = std::max(wp, row.pid.size());
-    wc = std::max(wc, row.cls.size());
-    ws = std::max(ws, row.status.size());
+namespace {
+
+// Two passes over each batch of exits: the column widths first, then each row written and
+// flushed in pieces, so no table of every row and no whole output string is held.
+class TextExitsWriter final : public ExitsWriter {
+ public:
+  TextExitsWriter(const TextStyle& style, Emit emit) : style_(style), emit_(std::move(emit)) {}
+
+  void write_final(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) override {
+    widen(exits);
+    for (const auto& x : exits) row(x, inputs, nullptr, nullptr);
+    emit_(out_);
+    out_.clear();
   }
-  std::string out;
-  const std::string zone_name = style.zone.is_utc() ? "UTC" : (style.zone.name().empty() ? "local" : style.zone.name());
-  if (!r.exits.empty()) {
-    out += pad("TIME (" + zone_name + ")", wt) + "  " + pad("UNIT", wu) + "  " + pad("PID", wp) + "  " +
-           pad("CLASS", wc) + "  " + pad("STATUS", ws) + "  WHY\n";
+
+  void finish(const ExitsReport& r) override {
+    widen(r.exits);
+    for (size_t i = 0; i < r.exits.size(); ++i) row(r.exits[i], r.inputs, r.samples_of(i), r.core_of(i));
+    out_ += summary_line(r) + "\n";
+    emit_(out_);
+    out_.clear();
   }
-  for (size_t i = 0; i < r.exits.size(); ++i) {
-    const classify::Exit& x = r.exits[i];
-    const Row row = row_of(x, style.zone);
-    const std::string cls = style.color ? class_color(x.cls) + pad(row.cls, wc) + "\x1b[0m" : pad(row.cls, wc);
-    out += pad(row.time, wt) + "  " + pad(row.unit, wu) + "  " + pad(row.pid, wp) + "  " + cls + "  " +
-           pad(row.status, ws) + "  " + detail_text(x, r.samples_of(i), r.core_of(i)) + "\n";
-    if (style.evidence) {
+
+ private:
+  void widen(const std::vector<classify::Exit>& exits) {
+    for (const auto& x : exits) {
+      const Row row = row_of(x, style_.zone);
+      wt_ = std::max(wt_, row.time.size());
+      wu_ = std::max(wu_, row.unit.size());
+      wp_ = std::max(wp_, row.pid.size());
+      wc_ = std::max(wc_, row.cls.size());
+      ws_ = std::max(ws_, row.status.size());
+    }
+  }
+
+  void row(const classify::Exit& x, const std::vector<InputReport>& inputs, const correlate::SamplesSummary* samples,
+           const CoreAttachment* core) {
+    if (!header_written_) {
+      header_written_ = true;
+      const std::string zone_name =
+          style_.zone.is_utc() ? "UTC" : (style_.zone.name().empty() ? "local" : style_.zone.name());
+      out_ += pad("TIME (" + zone_name + ")", wt_) + "  " + pad("UNIT", wu_) + "  " + pad("PID", wp_) + "  " +
+              pad("CLASS", wc_) + "  " + pad("STATUS", ws_) + "  WHY\n";
+    }
+    const Row row = row_of(x, style_.zone);
+    const std::string cls = style_.color ? class_color(x.cls) + pad(row.cls, wc_) + "\x1b[0m" : pad(row.cls, wc_);
+    out_ += pad(row.time, wt_) + "  " + pad(row.unit, wu_) + "  " + pad(row.pid, wp_) + "  " + cls + "  " +
+            pad(row.status, ws_) + "  " + detail_text(x, samples, core) + "\n";
+    if (style_.evidence) {
       for (const auto& e : x.evidence)
-        out += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, r.inputs) +
-               (e.origin.salvaged ? ", salvaged" : "") + ")\n";
-      for (const auto& m : x.missing) out += "    missing          " + m + "\n";
-      if (const auto* c = r.core_of(i)) {
-        out += "    core             " + (c->path.empty() ? c->source : c->path) + " (" + c->matched_by + ")" +
-               (c->error.empty() ? "" : ": " + c->error) + "\n";
-        for (const auto& f : c->top_frames) out += "      at " + f + "\n";
+        out_ += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, inputs) +
+                (e.origin.salvaged ? ", salvaged" : "") + ")\n";
+      for (const auto& m : x.missing) out_ += "    missing          " + m + "\n";
+      if (core) {
+        out_ += "    core             " + (core->path.empty() ? core->source : core->path) + " (" + core->matched_by +
+                ")" + (core->error.empty() ? "" : ": " + core->error) + "\n";
+        for (const auto& f : core->top_frames) out_ += "      at " + f + "\n";
       }
     }
-    if (out.size() >= 64 * 1024) {
-      emit(out);
-      out.clear();
+    if (out_.size() >= 64 * 1024) {
+      emit_(out_);
+      out_.clear();
     }
   }
-  out += summary_line(r) + "\n";
-  emit(out);
+
+  TextStyle style_;
+  Emit emit_;
+  std::string out_;
+  size_t wt_ = 4, wu_ = 4, wp_ = 3, wc_ = 5, ws_ = 6;
+  bool header_written_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ExitsWriter> make_text_exits_writer(const TextStyle& style, Emit emit) {
+  return std::make_unique<TextExitsWriter>(style, std::move(emit));
+}
+
+void write_exits_text(const ExitsReport& r, const TextStyle& style, const Emit& emit) {
+  make_text_exits_writer(style, emit)->finish(r);
 }
 
 std::string format_exits_text(const ExitsReport& r, const TextStyle& style) {
