@@ -285,7 +285,9 @@ class Runner {
     std::erase_if(final_, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, {}); });
     for (const auto& x : final_) ++streamed_by_class_[std::string(to_string(x.cls))];
     streamed_ += final_.size();
-    if (!final_.empty()) q_.on_final_exits(final_, input_names_);
+    if (final_.empty()) return;
+    if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(final_, final_cores_);
+    q_.on_final_exits(final_, final_cores_, input_names_);
     final_.clear();
   }
 
@@ -326,7 +328,8 @@ class Runner {
       run.warnings.push_back({"no-exit-selected", "no exit matched the selection; units with exits: " + list});
     }
     if (!q_.app_args.empty()) attach_samples(run);
-    if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(run);
+    if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(run.exits, run.cores);
+    for (auto& w : core_warnings_) run.warnings.push_back(std::move(w));
     return run;
   }
 
@@ -352,13 +355,13 @@ class Runner {
 
   // ---- cores ------------------------------------------------------------------------------
 
-  std::vector<symbolize::CoreIdentity> scan_core_dirs(ExitsRun& run) const {
+  std::vector<symbolize::CoreIdentity> scan_core_dirs(std::vector<Warning>& warnings) const {
     std::vector<symbolize::CoreIdentity> found;
     for (const auto& dir : q_.core_dirs) {
       std::error_code ec;
       fs::directory_iterator it(dir, ec), end;
       if (ec) {
-        run.warnings.push_back({"cores-unreadable", "--cores " + dir + ": " + ec.message()});
+        warnings.push_back({"cores-unreadable", "--cores " + dir + ": " + ec.message()});
         continue;
       }
       for (; it != end; it.increment(ec)) {
@@ -429,12 +432,18 @@ class Runner {
     return make_core_attachment(parsed, "journal", "coredump journal entry");
   }
 
-  void attach_cores(ExitsRun& run) const {
-    const auto cores = scan_core_dirs(run);
-    std::vector<bool> used(cores.size(), false);
-    run.cores.clear();
-    for (size_t i = 0; i < run.exits.size(); ++i) {
-      const auto& x = run.exits[i];
+  // The core files of --cores are read once; exits take them in time order (batch by batch when
+  // they are streamed), each core going to one exit.
+  void attach_cores(const std::vector<classify::Exit>& exits, std::vector<std::pair<size_t, report::CoreAttachment>>& out) {
+    if (!core_files_) {
+      core_files_ = scan_core_dirs(core_warnings_);
+      core_used_.assign(core_files_->size(), false);
+    }
+    const auto& cores = *core_files_;
+    auto& used = core_used_;
+    out.clear();
+    for (size_t i = 0; i < exits.size(); ++i) {
+      const auto& x = exits[i];
       if (!classify::is_crash_signal(x.signal)) continue;
       std::string how;
       std::error_code ec;
@@ -446,7 +455,7 @@ class Runner {
       } else {
         attached = journal_backtrace(x);
       }
-      if (attached) run.cores.emplace_back(i, std::move(*attached));
+      if (attached) out.emplace_back(i, std::move(*attached));
     }
   }
 
@@ -559,6 +568,10 @@ class Runner {
   // Streaming and what finish() needs to know of the exits that already left.
   bool streaming_ = false;
   std::vector<classify::Exit> final_;
+  std::vector<std::pair<size_t, report::CoreAttachment>> final_cores_;
+  std::optional<std::vector<symbolize::CoreIdentity>> core_files_;
+  std::vector<bool> core_used_;
+  std::vector<Warning> core_warnings_;
   std::vector<InputReport> input_names_;  // paths only, for evidence origins
   std::uint64_t streamed_ = 0, streamed_batches_ = 0, exits_seen_ = 0;
   std::map<std::string, std::uint64_t> streamed_by_class_;
@@ -586,7 +599,7 @@ bool boot_selected(const std::string& boot, const std::vector<std::string>& want
 }  // namespace
 
 bool streams_exits(const ExitsQuery& q) {
-  if (!q.on_final_exits || !q.app_args.empty() || !q.core_dirs.empty() || q.use_coredump_entries) return false;
+  if (!q.on_final_exits || !q.app_args.empty()) return false;
   const size_t inputs = q.inputs.size() + q.journal_dirs.size() + (q.journal_files.empty() ? 0 : 1) +
                         (q.inputs.empty() && q.journal_dirs.empty() && q.journal_files.empty() ? 1 : 0);
   if (inputs != 1) return false;

@@ -45,10 +45,14 @@ struct ExitsQuery {
   // When set, exits are handed here as soon as they are final — classified, selected, in time
   // order — while the input is still read, and forgotten: memory stays flat however many exits
   // the input holds. Used with one input only (several inputs are not in one time order) and
-  // not with --app, cores or a boot offset (-b -1), which need every exit first; the report then
+  // not with --app or a boot offset (-b -1), which need every exit first; the report then
   // holds the exits left at the end and counts the others (streamed_exits). `inputs` names the
   // inputs for evidence origins.
-  std::function<void(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs)> on_final_exits;
+  // `cores`: the core or journal backtrace of those exits that have one, by index into `exits`.
+  using FinalExits = std::function<void(const std::vector<classify::Exit>& exits,
+                                        const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
+                                        const std::vector<InputReport>& inputs)>;
+  FinalExits on_final_exits;
   // Called with a progress line (e.g. "reading big.json: 1.2 GB of 4.0 GB") for big inputs.
   std::function<void(const std::string&)> progress;
 };

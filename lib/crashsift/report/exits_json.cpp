@@ -203,10 +203,14 @@ class JsonExitsWriter final : public ExitsWriter {
  public:
   JsonExitsWriter(bool pretty, bool ndjson, Emit emit) : w_(pretty), ndjson_(ndjson), emit_(std::move(emit)) {}
 
-  void write_final(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) override {
+  void write_final(const std::vector<classify::Exit>& exits,
+                   const std::vector<std::pair<size_t, CoreAttachment>>& cores,
+                   const std::vector<InputReport>& inputs) override {
     begin();
-    for (const auto& x : exits) {
-      write_exit(w_, x, inputs, ndjson_, nullptr, "", nullptr);
+    auto core = cores.begin();
+    for (size_t i = 0; i < exits.size(); ++i) {
+      while (core != cores.end() && core->first < i) ++core;
+      write_exit(w_, exits[i], inputs, ndjson_, nullptr, "", core != cores.end() && core->first == i ? &core->second : nullptr);
       end_exit();
     }
     emit_(w_.flush());

@@ -82,7 +82,10 @@ std::string format_exits_ndjson(const ExitsReport& r);
 class ExitsWriter {
  public:
   virtual ~ExitsWriter() = default;
-  virtual void write_final(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) = 0;
+  // cores: the attachments of those exits that have one, by index into exits (ascending).
+  virtual void write_final(const std::vector<classify::Exit>& exits,
+                           const std::vector<std::pair<size_t, CoreAttachment>>& cores,
+                           const std::vector<InputReport>& inputs) = 0;
   virtual void finish(const ExitsReport& r) = 0;
 };
 std::unique_ptr<ExitsWriter> make_json_exits_writer(bool pretty, Emit emit);

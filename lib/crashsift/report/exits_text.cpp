@@ -123,9 +123,15 @@ class TextExitsWriter final : public ExitsWriter {
  public:
   TextExitsWriter(const TextStyle& style, Emit emit) : style_(style), emit_(std::move(emit)) {}
 
-  void write_final(const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) override {
+  void write_final(const std::vector<classify::Exit>& exits,
+                   const std::vector<std::pair<size_t, CoreAttachment>>& cores,
+                   const std::vector<InputReport>& inputs) override {
     widen(exits);
-    for (const auto& x : exits) row(x, inputs, nullptr, nullptr);
+    auto core = cores.begin();
+    for (size_t i = 0; i < exits.size(); ++i) {
+      while (core != cores.end() && core->first < i) ++core;
+      row(exits[i], inputs, nullptr, core != cores.end() && core->first == i ? &core->second : nullptr);
+    }
     emit_(out_);
     out_.clear();
   }

@@ -30,6 +30,7 @@ pipeline::ExitsQuery query_for(const std::string& input) {
   q.parse.zone = Zone::utc();
   q.parse.year = 2026;
   q.parse.reference_time = 1780000000LL * usec_per_sec;  // text forms without a year: pinned
+  q.use_coredump_entries = true;                          // as the tool does: journal backtraces
   return q;
 }
 
@@ -37,9 +38,9 @@ Output run(pipeline::ExitsQuery q, bool stream) {
   Output out;
   auto writer = report::make_ndjson_exits_writer([&](std::string_view s) { out.ndjson.append(s); });
   if (stream)
-    q.on_final_exits = [&](const std::vector<classify::Exit>& exits, const std::vector<InputReport>& inputs) {
-      writer->write_final(exits, inputs);
-    };
+    q.on_final_exits = [&](const std::vector<classify::Exit>& exits,
+                           const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
+                           const std::vector<InputReport>& inputs) { writer->write_final(exits, cores, inputs); };
   const report::ExitsReport r = pipeline::run_exits(q);
   writer->finish(r);
   out.streamed = r.streamed_exits;
@@ -167,7 +168,8 @@ TEST_CASE("streamed exits equal the whole-input run on three generated days of j
 
 TEST_CASE("several inputs, --app or a boot offset: exits are not streamed") {
   pipeline::ExitsQuery q = query_for("a");
-  q.on_final_exits = [](const std::vector<classify::Exit>&, const std::vector<InputReport>&) {};
+  q.on_final_exits = [](const std::vector<classify::Exit>&, const std::vector<std::pair<size_t, report::CoreAttachment>>&,
+                        const std::vector<InputReport>&) {};
   CHECK(pipeline::streams_exits(q));
   q.inputs.push_back("b");
   CHECK_FALSE(pipeline::streams_exits(q));
