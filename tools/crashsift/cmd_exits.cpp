@@ -40,7 +40,7 @@ int run(const ExitsOptions& o) {
   else if (o.out.format != "markdown") writer = report::make_text_exits_writer(style, emit);
   bool matched = false;
   if (writer)
-    q.on_final_exits = [&](const std::vector<classify::Exit>& exits,
+    q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                            const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
                            const std::vector<InputReport>& inputs) {
       if (q.progress) std::fprintf(stderr, "\r\x1b[K");

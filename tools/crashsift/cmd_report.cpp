@@ -25,10 +25,7 @@ struct ReportOptions {
 
 // --redact: hostnames, IPv4 addresses, user names in home paths, for reports leaving the team.
 std::string redact(std::string text, const report::Incident& inc) {
-  std::vector<std::string> hosts;
-  for (const auto& x : inc.exits.exits)
-    if (!x.hostname.empty() && std::find(hosts.begin(), hosts.end(), x.hostname) == hosts.end()) hosts.push_back(x.hostname);
-  for (const auto& h : hosts)
+  for (const auto& h : inc.hosts)
     for (size_t at = 0; (at = text.find(h, at)) != std::string::npos;) text.replace(at, h.size(), "<host>"), at += 6;
   std::string out;
   for (size_t i = 0; i < text.size();) {
@@ -78,26 +75,57 @@ int run(const ReportOptions& o) {
     }
     io.baseline_json = ss.str();
   }
+  // The exits reach the builder as they become final and are not kept: the report holds
+  // aggregates, and a JSON report's exits array waits in a spill file.
+  const bool json = o.exits.out.format == "json";
+  pipeline::IncidentBuilder builder(io, json, o.exits.out.pretty);
+  bool matched = false;
+  auto take = [&](classify::Exit&& x, const correlate::SamplesSummary* s, std::string_view how,
+                  const report::CoreAttachment* c, const std::vector<InputReport>& inputs) {
+    matched = matched || std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
+    builder.add(std::move(x), s, how, c, inputs);
+  };
+  q.on_final_exits = [&](std::vector<classify::Exit>& exits,
+                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
+                         const std::vector<InputReport>& inputs) {
+    auto core = cores.begin();
+    for (size_t i = 0; i < exits.size(); ++i) {
+      while (core != cores.end() && core->first < i) ++core;
+      take(std::move(exits[i]), nullptr, "", core != cores.end() && core->first == i ? &core->second : nullptr, inputs);
+    }
+  };
   auto exits = pipeline::run_exits(q);
   if (!o.exits.quiet || !exits.usable()) std::fputs(report::format_input_diagnostics(exits).c_str(), stderr);
   if (!exits.usable()) {
     std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
     return exit_usage;
   }
-  auto inc = pipeline::build_incident(std::move(exits), io);
+  for (const auto& x : exits.exits)
+    matched = matched || std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
+  auto inc = builder.finish(std::move(exits));
   if (!inc) {
     std::fprintf(stderr, "crashsift report: error: %s\n", inc.error().c_str());
     return exit_usage;
   }
   report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), o.exits.evidence};
-  std::string text = o.exits.out.format == "json"       ? report::format_incident_json(*inc, o.exits.out.pretty)
-                     : o.exits.out.format == "markdown" ? report::format_incident_markdown(*inc, style)
+  if (json) {
+    // Streamed: the exits array is read back from the spill in pieces cut between exits.
+    OutputSink sink(o.exits.out);
+    if (!sink.ok()) return exit_usage;
+    const bool read = report::write_incident_json(*inc, o.exits.out.pretty, [&](std::string_view piece) {
+      sink.write(o.redact ? redact(std::string(piece), *inc) : std::string(piece));
+    });
+    if (!sink.close()) return exit_usage;
+    if (!read) {
+      std::fprintf(stderr, "crashsift report: error: %s\n", inc->exits_json->error().c_str());
+      return exit_internal;
+    }
+  } else {
+    std::string text = o.exits.out.format == "markdown" ? report::format_incident_markdown(*inc, style)
                                                         : report::format_incident_text(*inc, style);
-  if (o.redact) text = redact(std::move(text), *inc);
-  if (!write_output(o.exits.out, text)) return exit_usage;
-  const bool matched = std::any_of(inc->exits.exits.begin(), inc->exits.exits.end(), [&](const classify::Exit& x) {
-    return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
-  });
+    if (o.redact) text = redact(std::move(text), *inc);
+    if (!write_output(o.exits.out, text)) return exit_usage;
+  }
   const bool new_mode = std::any_of(inc->modes.begin(), inc->modes.end(), [](const report::FailureMode& m) { return m.is_new; });
   return matched || new_mode ? exit_findings : exit_ok;
 }

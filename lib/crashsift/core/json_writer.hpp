@@ -56,6 +56,13 @@ class JsonWriter {
     return s;
   }
   void clear() { out_.clear(); stack_.clear(); }
+  // Elements of the open array written elsewhere by a writer at the same depth (a spill file
+  // read back in pieces): appended as they are; `any` says the array now has an element.
+  JsonWriter& raw_elements(std::string_view text, bool any) {
+    out_.append(text);
+    if (any && !stack_.empty()) stack_.back().first = false;
+    return *this;
+  }
 
  private:
   void before_value();

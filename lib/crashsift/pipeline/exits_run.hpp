@@ -49,7 +49,7 @@ struct ExitsQuery {
   // holds the exits left at the end and counts the others (streamed_exits). `inputs` names the
   // inputs for evidence origins.
   // `cores`: the core or journal backtrace of those exits that have one, by index into `exits`.
-  using FinalExits = std::function<void(const std::vector<classify::Exit>& exits,
+  using FinalExits = std::function<void(std::vector<classify::Exit>& exits,
                                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
                                         const std::vector<InputReport>& inputs)>;
   FinalExits on_final_exits;

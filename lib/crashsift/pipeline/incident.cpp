@@ -18,53 +18,28 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-std::string mode_key(const report::ExitsReport& r, size_t i) {
-  const auto& x = r.exits[i];
-  if (const auto* c = r.core_of(i); c && c->signature) return "core:" + c->signature->hash;
+std::string mode_key(const classify::Exit& x, const report::CoreAttachment* c) {
+  if (c && c->signature) return "core:" + c->signature->hash;
   if (!x.reason.empty())
     return "reason:" + symbolize::short_hash(std::string(to_string(x.cls)) + "|" + normalize_reason(x.reason));
   return "cause:" + std::string(to_string(x.cls)) + "/" + x.cause;
 }
 
-std::string mode_title(const report::ExitsReport& r, size_t i) {
-  const auto& x = r.exits[i];
+std::string mode_title(const classify::Exit& x, const report::CoreAttachment* c) {
   std::string t(to_string(x.cls));
   if (x.code) t = "exit-" + std::to_string(*x.code);
   if (!x.signal.empty()) t += " (SIG" + x.signal + ")";
-  if (const auto* c = r.core_of(i); c && c->signature) return t + ": " + c->signature->text;
+  if (c && c->signature) return t + ": " + c->signature->text;
   if (!x.reason.empty()) return t + ": " + x.reason;
   return t + ": " + x.cause;
 }
 
 std::string short_time(UsecUtc t, const Zone& zone) { return format_in_zone(t, zone).substr(11, 5); }
 
-// "all on Bun v1.3.13; none since Bun v1.3.14 started at 09:06" — only when the data shows it.
-std::string version_note(const FailureMode& m, const report::ExitsReport& r, const Zone& zone) {
-  if (m.runtimes.size() != 1 || m.runtimes[0].empty()) {
-    std::string s;
-    for (const auto& v : m.runtimes) s += (s.empty() ? "on " : ", ") + (v.empty() ? std::string("unknown") : v);
-    return s;
-  }
-  const std::string& v = m.runtimes[0];
-  std::string note = (m.exits.size() == 1 ? "on " : "all on ") + v;
-  // The first later lifetime on another runtime version, and what happened on it since.
-  for (size_t i = 0; i < r.exits.size(); ++i) {
-    const auto& x = r.exits[i];
-    if (x.runtime.empty() || x.runtime == v || !x.started_at || !m.last || *x.started_at < *m.last) continue;
-    size_t same_mode_since = 0;
-    for (size_t k : m.exits)
-      if (r.exits[k].exited_at && *r.exits[k].exited_at >= *x.started_at) ++same_mode_since;
-    if (same_mode_since == 0) note += "; none since " + x.runtime + " started at " + short_time(*x.started_at, zone);
-    break;
-  }
-  return note;
-}
-
 // Whether memory can explain a death: the example exit's last sample, uptime and systemd peak.
-std::string memory_note(const FailureMode& m, const report::ExitsReport& r, std::optional<std::uint64_t> limit) {
-  const size_t i = m.exits.back();
-  const auto& x = r.exits[i];
-  const auto* s = r.samples_of(i);
+std::string memory_note(const FailureMode& m, std::optional<std::uint64_t> limit) {
+  const auto& x = m.example;
+  const correlate::SamplesSummary* s = m.example_samples ? &*m.example_samples : nullptr;
   if (x.cls == ExitClass::oom) {
     std::string t = "memory exhaustion";
     if (s && s->last.rss_bytes) t += " (last sample " + format_bytes(*s->last.rss_bytes) + ")";
@@ -81,125 +56,6 @@ std::string memory_note(const FailureMode& m, const report::ExitsReport& r, std:
   if (limit && at * 2 < *limit)
     return t + " of a " + format_bytes(*limit) + " limit: not memory exhaustion";
   return t + ": no OOM evidence";
-}
-
-std::vector<FailureMode> group_modes(const report::ExitsReport& r) {
-  std::vector<FailureMode> modes;
-  std::map<std::string, size_t> by_key;
-  for (size_t i = 0; i < r.exits.size(); ++i) {
-    const auto& x = r.exits[i];
-    if (x.cls == ExitClass::clean) continue;
-    const std::string key = mode_key(r, i);
-    auto [it, fresh] = by_key.try_emplace(key, modes.size());
-    if (fresh) {
-      FailureMode m;
-      m.key = key;
-      m.title = mode_title(r, i);
-      m.cls = x.cls;
-      m.cause = x.cause;
-      modes.push_back(std::move(m));
-    }
-    FailureMode& m = modes[it->second];
-    m.exits.push_back(i);
-    if (x.exited_at) {
-      if (!m.first) m.first = x.exited_at;
-      m.last = x.exited_at;
-    }
-    if (std::find(m.runtimes.begin(), m.runtimes.end(), x.runtime) == m.runtimes.end()) m.runtimes.push_back(x.runtime);
-  }
-  std::stable_sort(modes.begin(), modes.end(), [](const FailureMode& a, const FailureMode& b) {
-    return a.exits.size() > b.exits.size();
-  });
-  return modes;
-}
-
-// Runs of exits of one unit restarted by systemd (or restarted within 10 min): a crash loop
-// when there are 3 or more.
-std::vector<report::CrashLoop> find_loops(const report::ExitsReport& r) {
-  std::vector<report::CrashLoop> loops;
-  std::map<std::string, std::vector<size_t>> by_unit;
-  for (size_t i = 0; i < r.exits.size(); ++i) by_unit[r.exits[i].unit].push_back(i);
-  for (const auto& [unit, idx] : by_unit) {
-    size_t start = 0;
-    auto flush = [&](size_t end) {
-      size_t failures = 0;
-      for (size_t k = start; k < end; ++k) failures += r.exits[idx[k]].cls != ExitClass::clean;
-      if (end - start < 3 || failures < 2) return;
-      report::CrashLoop l;
-      l.unit = unit;
-      l.exits = end - start;
-      l.first = r.exits[idx[start]].exited_at;
-      l.last = r.exits[idx[end - 1]].exited_at;
-      std::map<std::string, int> what;
-      for (size_t k = start; k < end; ++k) {
-        const auto& x = r.exits[idx[k]];
-        ++what[std::string(to_string(x.cls))];
-        l.start_limit_hits += x.start_limit_hit;
-      }
-      for (const auto& [c, n] : what) l.what += (l.what.empty() ? "" : ", ") + std::to_string(n) + " " + c;
-      if (l.first && l.last && *l.last > *l.first)
-        l.restarts_per_hour = static_cast<double>(l.exits - 1) * 3600e6 / static_cast<double>(*l.last - *l.first);
-      loops.push_back(std::move(l));
-    };
-    for (size_t k = 1; k <= idx.size(); ++k) {
-      if (k == idx.size()) {
-        flush(k);
-        break;
-      }
-      const auto& prev = r.exits[idx[k - 1]];
-      const auto& cur = r.exits[idx[k]];
-      const bool restarted = prev.restart_counter.has_value() ||
-                             (prev.exited_at && cur.started_at && *cur.started_at - *prev.exited_at < 600 * usec_per_sec);
-      if (!restarted) {
-        flush(k);
-        start = k;
-      }
-    }
-  }
-  return loops;
-}
-
-std::vector<std::string> find_gaps(const report::ExitsReport& r) {
-  std::vector<std::string> gaps;
-  size_t dumped_without_core = 0, failures = 0, no_samples = 0, long_gap = 0, no_pid = 0;
-  for (size_t i = 0; i < r.exits.size(); ++i) {
-    const auto& x = r.exits[i];
-    if (x.cls == ExitClass::clean) continue;
-    ++failures;
-    if (x.exit_kind == "dumped" && !r.core_of(i)) ++dumped_without_core;
-    if (!r.samples.empty()) {
-      const auto* s = r.samples_of(i);
-      if (!s) ++no_samples;
-      else if (s->gap_s > 60) ++long_gap;
-    }
-    if (!x.pid) ++no_pid;
-  }
-  if (dumped_without_core)
-    gaps.push_back(std::to_string(dumped_without_core) + " exit(s) dumped core, but no core file or systemd-coredump "
-                   "backtrace was found: enable core capture (systemd-coredump, LimitCORE=infinity) and pass --cores");
-  if (no_samples)
-    gaps.push_back(std::to_string(no_samples) + " failure(s) are not covered by the app log (rotated away, or the app "
-                   "logged no sample before them)");
-  if (long_gap) gaps.push_back(std::to_string(long_gap) + " failure(s) had no app sample in the minute before the exit");
-  if (no_pid)
-    gaps.push_back(std::to_string(no_pid) + " failure(s) without a known main PID (no process output, kill line or "
-                   "coredump names it; text forms do not record it)");
-  if (failures && !r.kernel_input_present)
-    gaps.push_back("no kernel log in the input: kernel OOM kills and fault lines cannot be checked (add the host's "
-                   "dmesg or journal; a container's journal has none)");
-  for (const auto& in : r.inputs) {
-    if (in.skipped) gaps.push_back(in.path + ": " + std::to_string(in.skipped) + " unreadable line(s) skipped");
-    if (in.damage_count) {
-      std::string what = in.path + ": damaged journal (" + std::to_string(in.damage_count) + " problem(s)";
-      if (!in.damage.empty()) what += "; first: " + in.damage.front().file + ": " + in.damage.front().what;
-      what += ")";
-      if (in.salvaged_entries)
-        what += "; " + std::to_string(in.salvaged_entries) + " entries salvaged, evidence from them is marked salvaged";
-      gaps.push_back(what + "; deaths recorded in the lost part cannot be listed");
-    }
-  }
-  for (const auto& w : r.warnings) gaps.push_back(w.message);
-  return gaps;
 }
 
 void apply_baseline(std::vector<FailureMode>& modes, const std::string& json, std::string& error) {
@@ -251,37 +107,238 @@ std::string normalize_reason(std::string_view s) {
   return out;
 }
 
-Result<report::Incident> build_incident(report::ExitsReport exits, const IncidentOptions& options) {
+// ---- IncidentBuilder ----------------------------------------------------------------------
+
+// Runs of exits of one unit restarted by systemd (or restarted within 10 min): a crash loop
+// when there are 3 or more, 2 of them failures.
+struct IncidentBuilder::UnitRun {
+  size_t exits = 0, failures = 0, start_limit_hits = 0;
+  std::optional<UsecUtc> first, last;
+  std::map<std::string, int> what;
+  bool has_prev = false, prev_restarted_by_systemd = false;
+  std::optional<UsecUtc> prev_exited;
+  std::vector<report::CrashLoop> loops;
+
+  void close(const std::string& unit) {
+    if (exits >= 3 && failures >= 2) {
+      report::CrashLoop l;
+      l.unit = unit;
+      l.exits = exits;
+      l.first = first;
+      l.last = last;
+      l.start_limit_hits = start_limit_hits;
+      for (const auto& [c, n] : what) l.what += (l.what.empty() ? "" : ", ") + std::to_string(n) + " " + c;
+      if (l.first && l.last && *l.last > *l.first)
+        l.restarts_per_hour = static_cast<double>(l.exits - 1) * 3600e6 / static_cast<double>(*l.last - *l.first);
+      loops.push_back(std::move(l));
+    }
+    exits = failures = start_limit_hits = 0;
+    first.reset();
+    last.reset();
+    what.clear();
+  }
+
+  void add(const std::string& unit, const classify::Exit& x) {
+    const bool restarted = prev_restarted_by_systemd ||
+                           (prev_exited && x.started_at && *x.started_at - *prev_exited < 600 * usec_per_sec);
+    if (has_prev && !restarted) close(unit);
+    if (exits == 0) first = x.exited_at;
+    last = x.exited_at;
+    ++exits;
+    failures += x.cls != ExitClass::clean;
+    ++what[std::string(to_string(x.cls))];
+    start_limit_hits += x.start_limit_hit;
+    has_prev = true;
+    prev_restarted_by_systemd = x.restart_counter.has_value();
+    prev_exited = x.exited_at;
+  }
+};
+
+IncidentBuilder::IncidentBuilder(IncidentOptions options, bool json_exits, bool pretty)
+    : options_(std::move(options)), pretty_(pretty) {
+  if (json_exits) {
+    spill_ = std::make_shared<SpillFile>();
+    spill_writer_ = JsonWriter(pretty);
+    spill_writer_.begin_object();  // the spilled elements are at the depth of the report's "exits"
+    spill_writer_.key("exits").begin_array();
+    spill_writer_.flush();
+  }
+}
+
+IncidentBuilder::~IncidentBuilder() = default;
+
+void IncidentBuilder::add(classify::Exit&& x, const correlate::SamplesSummary* samples, std::string_view samples_how,
+                          const report::CoreAttachment* core, const std::vector<InputReport>& inputs) {
+  const size_t index = count_++;
+  if (spill_) {
+    report::write_exit_object(spill_writer_, x, inputs, samples, samples_how, core);
+    spill_->append(spill_writer_.flush());
+    spill_->mark_boundary();
+  }
+  ++by_class_[std::string(to_string(x.cls))];
+  if (x.exited_at) {
+    if (!span_first_ || *x.exited_at < *span_first_) span_first_ = x.exited_at;
+    if (!span_last_ || *x.exited_at > *span_last_) span_last_ = x.exited_at;
+  }
+  if (std::find(units_.begin(), units_.end(), x.unit) == units_.end()) units_.push_back(x.unit);
+  if (!x.hostname.empty() && std::find(hosts_.begin(), hosts_.end(), x.hostname) == hosts_.end())
+    hosts_.push_back(x.hostname);
+  if (!x.runtime.empty() && x.started_at) {
+    auto [it, fresh] = runtime_ids_.try_emplace(x.runtime, runtime_ids_.size());
+    if (fresh) runtime_names_.push_back(x.runtime);
+    lifetimes_.push_back({*x.started_at, static_cast<std::uint32_t>(it->second)});
+  }
+  runs_[x.unit].add(x.unit, x);
+  if (x.cls == ExitClass::clean) {
+    ++clean_;
+    return;
+  }
+  ++failures_;
+  if (x.exit_kind == "dumped" && !core) ++dumped_without_core_;
+  if (samples_given_) {
+    if (!samples) ++no_samples_;
+    else if (samples->gap_s > 60) ++long_gap_;
+  }
+  if (!x.pid) ++no_pid_;
+  add_to_mode(std::move(x), index, samples, core);
+}
+
+void IncidentBuilder::add_to_mode(classify::Exit&& x, size_t index, const correlate::SamplesSummary* samples,
+                                  const report::CoreAttachment* core) {
+  const std::string key = mode_key(x, core);
+  auto [it, fresh] = mode_of_key_.try_emplace(key, modes_.size());
+  if (fresh) {
+    FailureMode m;
+    m.key = key;
+    m.title = mode_title(x, core);
+    m.cls = x.cls;
+    m.cause = x.cause;
+    modes_.push_back(std::move(m));
+    at_last_.push_back(0);
+  }
+  FailureMode& m = modes_[it->second];
+  m.exits.push_back(index);
+  if (x.exited_at) {
+    if (!m.first) m.first = x.exited_at;
+    at_last_[it->second] = m.last && *m.last == *x.exited_at ? at_last_[it->second] + 1 : 1;
+    m.last = x.exited_at;
+  }
+  if (std::find(m.runtimes.begin(), m.runtimes.end(), x.runtime) == m.runtimes.end()) m.runtimes.push_back(x.runtime);
+  m.example = std::move(x);
+  m.example_samples = samples ? std::optional<correlate::SamplesSummary>(*samples) : std::nullopt;
+  m.example_core = core ? std::optional<report::CoreAttachment>(*core) : std::nullopt;
+}
+
+// "all on Bun v1.3.13; none since Bun v1.3.14 started at 09:06" — only when the data shows it.
+std::string IncidentBuilder::version_note(const FailureMode& m, size_t mode) const {
+  if (m.runtimes.size() != 1 || m.runtimes[0].empty()) {
+    std::string s;
+    for (const auto& v : m.runtimes) s += (s.empty() ? "on " : ", ") + (v.empty() ? std::string("unknown") : v);
+    return s;
+  }
+  const std::string& v = m.runtimes[0];
+  std::string note = (m.exits.size() == 1 ? "on " : "all on ") + v;
+  if (!m.last) return note;
+  // The first later lifetime on another runtime version, and what happened on it since: every
+  // exit of the mode is at or before m.last, so only those at m.last itself can be since.
+  const auto v_id = runtime_ids_.find(v);
+  for (const auto& l : lifetimes_) {
+    if ((v_id != runtime_ids_.end() && l.runtime == v_id->second) || l.started_at < *m.last) continue;
+    const size_t same_mode_since = l.started_at == *m.last ? at_last_[mode] : 0;
+    if (same_mode_since == 0) {
+      note += "; none since " + runtime_names_[l.runtime] + " started at " + short_time(l.started_at, options_.zone);
+    }
+    break;
+  }
+  return note;
+}
+
+std::vector<std::string> IncidentBuilder::gaps(const report::ExitsReport& r) const {
+  std::vector<std::string> gaps;
+  if (dumped_without_core_)
+    gaps.push_back(std::to_string(dumped_without_core_) + " exit(s) dumped core, but no core file or systemd-coredump "
+                   "backtrace was found: enable core capture (systemd-coredump, LimitCORE=infinity) and pass --cores");
+  if (no_samples_)
+    gaps.push_back(std::to_string(no_samples_) + " failure(s) are not covered by the app log (rotated away, or the app "
+                   "logged no sample before them)");
+  if (long_gap_) gaps.push_back(std::to_string(long_gap_) + " failure(s) had no app sample in the minute before the exit");
+  if (no_pid_)
+    gaps.push_back(std::to_string(no_pid_) + " failure(s) without a known main PID (no process output, kill line or "
+                   "coredump names it; text forms do not record it)");
+  if (failures_ && !r.kernel_input_present)
+    gaps.push_back("no kernel log in the input: kernel OOM kills and fault lines cannot be checked (add the host's "
+                   "dmesg or journal; a container's journal has none)");
+  for (const auto& in : r.inputs) {
+    if (in.skipped) gaps.push_back(in.path + ": " + std::to_string(in.skipped) + " unreadable line(s) skipped");
+    if (in.damage_count) {
+      std::string what = in.path + ": damaged journal (" + std::to_string(in.damage_count) + " problem(s)";
+      if (!in.damage.empty()) what += "; first: " + in.damage.front().file + ": " + in.damage.front().what;
+      what += ")";
+      if (in.salvaged_entries)
+        what += "; " + std::to_string(in.salvaged_entries) + " entries salvaged, evidence from them is marked salvaged";
+      gaps.push_back(what + "; deaths recorded in the lost part cannot be listed");
+    }
+  }
+  for (const auto& w : r.warnings) gaps.push_back(w.message);
+  return gaps;
+}
+
+Result<report::Incident> IncidentBuilder::finish(report::ExitsReport run) {
+  // The exits the run kept to the end (all of them when nothing was streamed).
+  samples_given_ = samples_given_ || !run.samples.empty();
+  std::vector<UsecUtc> exit_marks;
+  if (!run.apps.empty())
+    for (const auto& x : run.exits)
+      if (x.exited_at) exit_marks.push_back(*x.exited_at);
+  for (size_t i = 0; i < run.exits.size(); ++i)
+    add(std::move(run.exits[i]), run.samples_of(i), i < run.samples_how.size() ? run.samples_how[i] : "",
+        run.core_of(i), run.inputs);
+  run.exits.clear();
+  run.samples.clear();
+  run.samples_how.clear();
+  run.cores.clear();
+
   report::Incident inc;
-  inc.exits = std::move(exits);
-  const auto& r = inc.exits;
-  for (const auto& x : r.exits) {
-    if (x.exited_at && (!inc.span_first || *x.exited_at < *inc.span_first)) inc.span_first = x.exited_at;
-    if (x.exited_at && (!inc.span_last || *x.exited_at > *inc.span_last)) inc.span_last = x.exited_at;
-    inc.clean_exits += x.cls == ExitClass::clean;
+  inc.span_first = span_first_;
+  inc.span_last = span_last_;
+  inc.clean_exits = clean_;
+  inc.exit_count = count_;
+  inc.units = std::move(units_);
+  inc.hosts = std::move(hosts_);
+  inc.memory_limit = options_.memory_limit;
+  std::vector<size_t> order(modes_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return modes_[a].exits.size() > modes_[b].exits.size(); });
+  for (size_t i : order) {
+    FailureMode& m = modes_[i];
+    m.version_note = version_note(m, i);
+    m.memory_note = memory_note(m, options_.memory_limit);
+    inc.modes.push_back(std::move(m));
   }
-  inc.memory_limit = options.memory_limit;
-  inc.modes = group_modes(r);
-  for (auto& m : inc.modes) {
-    m.version_note = version_note(m, r, options.zone);
-    m.memory_note = memory_note(m, r, options.memory_limit);
+  for (auto& [unit, r] : runs_) {
+    r.close(unit);
+    for (auto& l : r.loops) inc.loops.push_back(std::move(l));
   }
-  inc.loops = find_loops(r);
-  inc.gaps = find_gaps(r);
-  for (const auto& app : r.apps) {
+  inc.gaps = gaps(run);
+  for (const auto& app : run.apps) {
     correlate::MemoryOptions mo;
-    mo.memory_limit = options.memory_limit;
-    for (const auto& x : r.exits)
-      if (x.exited_at) mo.exit_marks.push_back(*x.exited_at);
+    mo.memory_limit = options_.memory_limit;
+    mo.exit_marks = exit_marks;
     const auto mem = correlate::analyze_memory(app, mo);
     if (mem.verdict_text.empty()) continue;
     inc.memory_lines.push_back((app.unit.empty() ? std::string() : app.unit + ": ") + mem.verdict_text);
     if (inc.memory_verdict.empty()) inc.memory_verdict = mem.verdict_text;
   }
-  if (!options.baseline_json.empty()) {
+  run.streamed_exits = count_;
+  run.streamed_by_class = std::move(by_class_);
+  inc.exits = std::move(run);
+  inc.exits_json = spill_;
+  if (spill_ && !spill_->error().empty()) return make_error(spill_->error());
+  if (!options_.baseline_json.empty()) {
     inc.baseline_given = true;
     std::string error;
-    apply_baseline(inc.modes, options.baseline_json, error);
+    apply_baseline(inc.modes, options_.baseline_json, error);
     if (!error.empty()) return make_error(error);
   }
   return inc;

@@ -191,6 +191,12 @@ void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i) {
              r.core_of(i));
 }
 
+void write_exit_object(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs,
+                       const correlate::SamplesSummary* samples, std::string_view samples_how,
+                       const CoreAttachment* core) {
+  write_exit(w, x, inputs, false, samples, samples_how, core);
+}
+
 void write_inputs_json(JsonWriter& w, const ExitsReport& r) { write_inputs(w, r); }
 void write_counts_json(JsonWriter& w, const ExitsReport& r) { write_counts(w, r); }
 

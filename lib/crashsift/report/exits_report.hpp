@@ -69,6 +69,9 @@ void write_exits_ndjson(const ExitsReport& r, const Emit& emit);
 std::string format_exits_json(const ExitsReport& r, bool pretty);
 // Pieces shared with the report document (crashsift/report/1).
 void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i);
+void write_exit_object(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs,
+                       const correlate::SamplesSummary* samples, std::string_view samples_how,
+                       const CoreAttachment* core);
 void write_inputs_json(JsonWriter& w, const ExitsReport& r);
 void write_counts_json(JsonWriter& w, const ExitsReport& r);
 // key: RFC 3339 UTC time, or null.

@@ -2,11 +2,14 @@
 // The incident report (`crashsift report`): plain data computed by pipeline/incident.cpp from
 // the exits, their samples and cores; the writers below only format it.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "crashsift/classify/exit.hpp"
+#include "crashsift/core/spill_file.hpp"
 #include "crashsift/report/exits_report.hpp"
 
 namespace crashsift::report {
@@ -18,7 +21,7 @@ struct FailureMode {
   std::string title;                    // readable signature
   classify::ExitClass cls = classify::ExitClass::unknown;
   std::string cause;
-  std::vector<size_t> exits;            // indices into Incident::exits.exits, in time order
+  std::vector<size_t> exits;            // indices of the report's exits (time order), for JSON
   std::optional<UsecUtc> first, last;
   std::vector<std::string> runtimes;    // distinct, in order of appearance ("" = unknown)
   std::string version_note;             // "all on Bun v1.3.13; none since Bun v1.3.14 started at 09:06"
@@ -26,6 +29,10 @@ struct FailureMode {
   bool is_new = false;                  // absent from --baseline
   bool more_frequent = false;           // more exits than in --baseline
   std::optional<size_t> baseline_count;
+  // The most recent occurrence, with its app samples and core: the mode's example.
+  classify::Exit example;
+  std::optional<correlate::SamplesSummary> example_samples;
+  std::optional<CoreAttachment> example_core;
 };
 
 struct CrashLoop {
@@ -38,7 +45,14 @@ struct CrashLoop {
 };
 
 struct Incident {
-  ExitsReport exits;                    // everything `exits` knows, including samples and cores
+  // Inputs, counts and warnings of the run. Its exits are not kept (a report over a crash loop
+  // holds aggregates, not 500 000 exits): exits.streamed_* count them, and the JSON "exits"
+  // array was written to exits_json as they came.
+  ExitsReport exits;
+  std::shared_ptr<SpillFile> exits_json;  // elements of the "exits" array (JSON reports only)
+  std::uint64_t exit_count = 0;
+  std::vector<std::string> units;         // units with exits, in order of their first exit
+  std::vector<std::string> hosts;         // host names seen, for --redact
   std::optional<UsecUtc> span_first, span_last;
   std::vector<FailureMode> modes;       // failures only (clean exits are not a failure mode)
   size_t clean_exits = 0;
@@ -54,6 +68,9 @@ inline constexpr const char* report_schema = "crashsift/report/1";
 
 std::string format_incident_text(const Incident& r, const TextStyle& style);
 std::string format_incident_markdown(const Incident& r, const TextStyle& style);
-std::string format_incident_json(const Incident& r, bool pretty);
+std::string format_incident_json(Incident& r, bool pretty);
+// Streams the document: the exits array is read back from exits_json in pieces, each cut
+// between whole exits. False when the spill could not be read back (the document is cut).
+bool write_incident_json(Incident& r, bool pretty, const Emit& emit);
 
 }  // namespace crashsift::report

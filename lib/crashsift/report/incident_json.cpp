@@ -47,7 +47,7 @@ void write_loop(JsonWriter& w, const CrashLoop& l) {
 
 }  // namespace
 
-std::string format_incident_json(const Incident& r, bool pretty) {
+bool write_incident_json(Incident& r, bool pretty, const Emit& emit) {
   JsonWriter w(pretty);
   w.begin_object();
   w.field("schema", report_schema);
@@ -74,11 +74,23 @@ std::string format_incident_json(const Incident& r, bool pretty) {
   for (const auto& g : r.gaps) w.value(g);
   w.end_array();
   w.key("exits").begin_array();
+  bool read = true;
+  if (r.exits_json && !r.exits_json->empty()) {
+    emit(w.flush());
+    read = r.exits_json->read_back(emit);
+    w.raw_elements({}, true);
+  }
   for (size_t i = 0; i < r.exits.exits.size(); ++i) write_exit_object(w, r.exits, i);
   w.end_array();
   w.end_object();
-  std::string out = w.take();
-  out.push_back('\n');
+  emit(w.flush());
+  emit("\n");
+  return read;
+}
+
+std::string format_incident_json(Incident& r, bool pretty) {
+  std::string out;
+  write_incident_json(r, pretty, [&](std::string_view s) { out.append(s); });
   return out;
 }
 

@@ -21,9 +21,11 @@ std::string span_text(const std::optional<UsecUtc>& a, const std::optional<UsecU
 }
 
 std::string counts_line(const Incident& r) {
-  std::map<std::string, int> by;
+  std::map<std::string, std::uint64_t> by;
+  for (const auto& [k, v] : r.exits.streamed_by_class)
+    if (v) by[k] += v;
   for (const auto& x : r.exits.exits) ++by[std::string(to_string(x.cls))];
-  std::string s = std::to_string(r.exits.exits.size()) + " exits";
+  std::string s = std::to_string(r.exit_count) + " exits";
   if (r.span_first && r.span_last && *r.span_last > *r.span_first)
     s += " over " + format_duration(static_cast<double>(*r.span_last - *r.span_first) / 1e6);
   s += ":";
@@ -47,9 +49,7 @@ std::string mode_detail(const FailureMode& m, const Zone& z) {
 }
 
 std::string unit_list(const Incident& r) {
-  std::vector<std::string> units;
-  for (const auto& x : r.exits.exits)
-    if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
+  const std::vector<std::string>& units = r.units;
   if (units.size() > 3) return std::to_string(units.size()) + " units";
   std::string s;
   for (const auto& u : units) s += (s.empty() ? "" : ", ") + u;
@@ -63,8 +63,8 @@ struct Example {
 };
 
 Example example_of(const Incident& r, const FailureMode& m) {
-  const size_t i = m.exits.back();  // the most recent occurrence
-  return {&r.exits.exits[i], r.exits.samples_of(i), r.exits.core_of(i)};
+  (void)r;
+  return {&m.example, m.example_samples ? &*m.example_samples : nullptr, m.example_core ? &*m.example_core : nullptr};
 }
 
 }  // namespace
@@ -72,7 +72,7 @@ Example example_of(const Incident& r, const FailureMode& m) {
 std::string format_incident_text(const Incident& r, const TextStyle& style) {
   const Zone& z = style.zone;
   const std::string zone_name = z.is_utc() ? "UTC" : (z.name().empty() ? "local time" : z.name());
-  if (r.exits.exits.empty()) return "CRASH REPORT  no exits in the input (or none matched the selection)\n";
+  if (r.exit_count == 0) return "CRASH REPORT  no exits in the input (or none matched the selection)\n";
   std::string o = "CRASH REPORT  " + unit_list(r) + "  " + span_text(r.span_first, r.span_last, z) + " (" + zone_name + ")\n\n";
   o += "TL;DR\n  " + counts_line(r) + "\n";
   o += "  " + std::to_string(r.modes.size()) + (r.modes.size() == 1 ? " failure mode" : " failure modes") +
