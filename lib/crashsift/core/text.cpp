@@ -1,5 +1,7 @@
 #include "crashsift/core/text.hpp"
 
+#include <cstring>
+
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -170,6 +172,19 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
   const double bytes = v * mul;
   if (bytes > 1.8e19) return std::nullopt;
   return static_cast<std::uint64_t>(bytes + 0.5);
+}
+
+std::uint64_t count_newlines(std::string_view s) {
+  std::uint64_t n = 0;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p < end) {
+    const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+    if (!nl) break;
+    ++n;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return n;
 }
 
 }  // namespace crashsift

@@ -98,7 +98,8 @@ class ExportParser final : public FormatParser {
   // the block's parse ends inside that value, and the block is read again joined to the next.
   struct Block {
     std::string bytes;
-    std::uint64_t first_line = 1;  // the input's line number of the block's first line
+    std::uint64_t newlines = 0;    // counted by the worker
+    std::uint64_t first_line = 1;  // the input's line number of the block's first line (set in order)
     std::vector<Event> events;
     size_t n_events = 0;
     InputReport report;
@@ -110,9 +111,12 @@ class ExportParser final : public FormatParser {
     LineReader reader(*src, options.max_line);
     b.report = InputReport{};
     b.n_events = 0;
+    b.newlines = count_newlines(b.bytes);
     b.whole = parse_stream(reader, options, b.report, [&b](const Event& e) {
       if (b.n_events == b.events.size()) b.events.emplace_back();
-      b.events[b.n_events++] = e;
+      // parse_stream clears its Event before the next entry: take its contents and hand it the
+      // slot's old strings (their capacity is reused) instead of copying every field.
+      std::swap(b.events[b.n_events++], const_cast<Event&>(e));
     });
   }
 
@@ -136,7 +140,10 @@ class ExportParser final : public FormatParser {
     OrderedPool<Block> pool(options.jobs - 1, 2 * options.jobs, [&options](Block& b) { parse_block(b, options); });
     Block carry;  // blocks whose parse ended inside a binary value, joined, waiting for the next
     bool carrying = false;
+    std::uint64_t next_line = 1;
     const auto consume = [&](Block& b) {
+      b.first_line = next_line;  // blocks come back in input order
+      next_line += b.newlines;
       if (!carrying && b.whole) return deliver(b, report, sink);
       if (!carrying) {
         carry.bytes.clear();
@@ -149,34 +156,54 @@ class ExportParser final : public FormatParser {
       deliver(carry, report, sink);
       carrying = false;
     };
-    std::string pending;  // read, not yet in a block
-    std::uint64_t next_line = 1;
-    std::vector<char> chunk(options.block_bytes ? options.block_bytes : 1);
+    // The input is read straight into each block's buffer (no copy on this thread); what
+    // follows the block's last empty line starts the next block.
+    const size_t target = std::max<size_t>(options.block_bytes, 1);
+    std::string tail;
     bool at_end = false;
     while (!at_end) {
-      const size_t got = reader.read_some(chunk.data(), chunk.size());
-      at_end = got == 0;
-      pending.append(chunk.data(), got);
-      size_t cut = 0;
-      if (at_end) {
-        cut = pending.size();
-      } else if (pending.size() >= options.block_bytes) {
-        const size_t blank = pending.rfind("\n\n");
-        if (blank != std::string::npos) cut = blank + 2;
-      }
-      if (cut == 0) continue;
       std::unique_ptr<Block> block = pool.take_spare();
-      block->bytes.assign(pending, 0, cut);
-      pending.erase(0, cut);
-      block->first_line = next_line;
-      next_line += static_cast<std::uint64_t>(std::count(block->bytes.begin(), block->bytes.end(), '\n'));
-      pool.submit(std::move(block), consume);
+      std::string& bytes = block->bytes;
+      bytes.assign(tail);
+      tail.clear();
+      size_t searched = 0, cut = std::string::npos;
+      while (!at_end) {
+        if (bytes.size() >= target) {
+          cut = last_blank_line(bytes, searched);
+          if (cut != std::string::npos) break;
+          searched = bytes.size() - 1;
+        }
+        const size_t have = bytes.size();
+        bytes.resize(have + target);
+        const size_t got = reader.read_some(bytes.data() + have, target);
+        bytes.resize(have + got);
+        at_end = got == 0;
+      }
+      if (cut != std::string::npos) {
+        tail.assign(bytes, cut, std::string::npos);
+        bytes.resize(cut);
+      }
+      if (!bytes.empty()) pool.submit(std::move(block), consume);
     }
     pool.drain(consume);
     if (carrying) {  // the input ends inside a binary value: say so, as one thread would
       carry.whole = true;
       deliver(carry, report, sink);
     }
+  }
+
+  // The end of the last "\n\n" in bytes at or after `from` (a position in an earlier search), or npos.
+  static size_t last_blank_line(const std::string& bytes, size_t from) {
+    const char* base = bytes.data();
+    size_t end = bytes.size();
+    while (end > from + 1) {
+      const void* nl = memrchr(base + from, '\n', end - from);
+      if (!nl) return std::string::npos;
+      const size_t at = static_cast<size_t>(static_cast<const char*>(nl) - base);
+      if (at > from && base[at - 1] == '\n') return at + 1;
+      end = at;
+    }
+    return std::string::npos;
   }
 
   static void emit(Event& event, InputReport& report, const EventSink& sink) {
