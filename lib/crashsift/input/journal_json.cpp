@@ -36,71 +36,19 @@ class JsonParser final : public FormatParser {
   }
 
   // One object a line is parsed in blocks on worker threads when options.jobs > 1 (the events
-  // reach the sink in input order, exactly as in one thread); a json-pretty object (over many
-  // lines) is parsed here, between blocks.
+  // reach the sink in input order, exactly as in one thread). The input is read straight into
+  // each block and cut after its last newline; the worker splits the lines. A block holding a
+  // json-pretty object (over many lines) is handed back unparsed and read here, in order.
   void parse(LineReader& reader, const ParseOptions& options, InputReport& report,
              const EventSink& sink) const override {
-    ondemand::parser parser;
-    Event event;
-    Line line;
-    std::string pretty;            // json-pretty: one object over many lines
-    std::uint64_t pretty_start = 0;
-    std::uint64_t nulls = 0;
-    std::unique_ptr<OrderedPool<LineBlock>> pool;
-    std::unique_ptr<LineBlock> block;
+    Serial serial(options, report, sink);
     if (options.jobs > 1) {
-      pool = std::make_unique<OrderedPool<LineBlock>>(options.jobs - 1, 2 * options.jobs, parse_block);
-      block = pool->take_spare();
+      parse_in_blocks(reader, options, serial);
+    } else {
+      Line line;
+      while (reader.next(line)) serial.line(line);
     }
-    const auto consume = [&](LineBlock& b) { deliver_block(b, options, report, sink, nulls); };
-    const auto submit_block = [&] {
-      if (!block->lines.empty()) {
-        pool->submit(std::move(block), consume);
-        block = pool->take_spare();
-      }
-    };
-    while (reader.next(line)) {
-      if (line.overlong) {
-        if (block && pretty.empty()) block->add_overlong(line.number, line.overlong_size);
-        else report.skip(line.number, overlong_reason(line.overlong_size));
-        continue;
-      }
-      std::string_view text = line.text;
-      while (!text.empty() && (text.front() == '\x1e')) text.remove_prefix(1);
-      if (starts_with(text, "data: ")) text.remove_prefix(6);
-      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-      if (trim(text).empty()) continue;
-      if (!pretty.empty() || text == "{") {
-        if (block && pretty.empty()) {  // what came before is delivered first
-          submit_block();
-          pool->drain(consume);
-        }
-        if (pretty.empty()) pretty_start = line.number;
-        pretty.append(text).push_back('\n');
-        if (text != "}" && pretty.size() <= options.max_line) continue;
-        pretty.append(SIMDJSON_PADDING, ' ');
-        parse_one(parser, std::string_view(pretty.data(), pretty.size() - SIMDJSON_PADDING),
-                  pretty.capacity(), pretty_start, options, report, sink, event, nulls);
-        pretty.clear();
-        continue;
-      }
-      if (block) {
-        block->add(text, line.number);
-        if (block->bytes.size() >= options.block_bytes) submit_block();
-        continue;
-      }
-      // The reader guarantees SIMDJSON_PADDING readable bytes after the line.
-      parse_one(parser, text, text.size() + SIMDJSON_PADDING, line.number, options, report, sink, event, nulls);
-    }
-    if (block) {
-      submit_block();
-      pool->drain(consume);
-    }
-    if (!pretty.empty()) report.skip(pretty_start, "JSON object cut short at end of input");
-    if (nulls > 0)
-      report.note(std::to_string(nulls) +
-                  " field values were null: journalctl -o json prints values of 4096 bytes or more as null "
-                  "unless --all is given");
+    serial.finish();
   }
 
  private:
@@ -108,65 +56,228 @@ class JsonParser final : public FormatParser {
     return "line longer than --max-line (" + std::to_string(size) + " bytes)";
   }
 
-  // Lines copied for a worker (each followed by SIMDJSON_PADDING bytes), and what it made of them.
-  struct LineBlock {
-    struct LineRef {
-      size_t offset = 0, size = 0;
-      std::uint64_t number = 0;
-      std::uint64_t overlong_size = 0;  // > 0: the line was dropped by the reader
-    };
-    std::string bytes;
-    std::vector<LineRef> lines;
-    std::vector<Event> events;                  // one per line, valid where errors has none
-    std::vector<std::pair<size_t, error_code>> errors;  // (line index, why), in line order
-    std::uint64_t nulls = 0;
+  // The JSON text of a line: json-seq separators, the SSE prefix and a CR removed; empty for a
+  // blank line.
+  static std::string_view json_text(std::string_view text) {
+    while (!text.empty() && (text.front() == '\x1e')) text.remove_prefix(1);
+    if (starts_with(text, "data: ")) text.remove_prefix(6);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (trim(text).empty()) return {};
+    return text;
+  }
 
-    void add(std::string_view text, std::uint64_t number) {
-      lines.push_back({bytes.size(), text.size(), number, 0});
-      bytes.append(text).append(SIMDJSON_PADDING, ' ');
+  // Line by line in input order: one object a line, or a json-pretty object over many lines.
+  class Serial {
+   public:
+    Serial(const ParseOptions& options, InputReport& report, const EventSink& sink)
+        : options_(options), report_(report), sink_(sink) {}
+
+    // base: added to the line's number (a block's lines count from 1).
+    void line(const Line& line, std::uint64_t base = 0) {
+      const std::uint64_t number = line.number + base;
+      if (line.overlong) {
+        report_.skip(number, overlong_reason(line.overlong_size));
+        return;
+      }
+      const std::string_view text = json_text(line.text);
+      if (text.empty()) return;
+      if (!pretty_.empty() || text == "{") {
+        if (pretty_.empty()) pretty_start_ = number;
+        pretty_.append(text).push_back('\n');
+        if (text != "}" && pretty_.size() <= options_.max_line) return;
+        pretty_.append(SIMDJSON_PADDING, ' ');
+        parse_one(parser_, std::string_view(pretty_.data(), pretty_.size() - SIMDJSON_PADDING), pretty_.capacity(),
+                  pretty_start_, options_, report_, sink_, event_, nulls_);
+        pretty_.clear();
+        return;
+      }
+      // The reader guarantees SIMDJSON_PADDING readable bytes after the line.
+      parse_one(parser_, text, text.size() + SIMDJSON_PADDING, number, options_, report_, sink_, event_, nulls_);
     }
-    void add_overlong(std::uint64_t number, std::uint64_t size) { lines.push_back({bytes.size(), 0, number, size}); }
+
+    bool in_pretty_object() const { return !pretty_.empty(); }
+    std::uint64_t& nulls() { return nulls_; }
+    InputReport& report() { return report_; }
+    const EventSink& sink() const { return sink_; }
+
+    void finish() {
+      if (!pretty_.empty()) report_.skip(pretty_start_, "JSON object cut short at end of input");
+      if (nulls_ > 0)
+        report_.note(std::to_string(nulls_) +
+                     " field values were null: journalctl -o json prints values of 4096 bytes or more as null "
+                     "unless --all is given");
+    }
+
+   private:
+    const ParseOptions& options_;
+    InputReport& report_;
+    const EventSink& sink_;
+    ondemand::parser parser_;
+    Event event_;
+    std::string pretty_;
+    std::uint64_t pretty_start_ = 0;
+    std::uint64_t nulls_ = 0;
+  };
+
+  // A block of whole lines, and what a worker made of them.
+  struct LineBlock {
+    std::string bytes;
+    std::uint64_t newlines = 0;
+    std::uint64_t overlong_size = 0;   // > 0: a marker for one line dropped unread
+    bool serial = false;               // holds a json-pretty line: read in order instead
+    struct Parsed {
+      std::uint64_t number = 0;        // within the block, from 1
+      std::uint64_t overlong_size = 0; // > 0: too long
+      bool error = false;
+      error_code why = SUCCESS;
+    };
+    std::vector<Parsed> lines;         // lines with content, in order
+    std::vector<Event> events;         // parallel to lines
+    std::uint64_t nulls = 0;
+    size_t max_line = 0;
   };
 
   static void parse_block(LineBlock& b) {
     thread_local ondemand::parser parser;
-    if (b.events.size() < b.lines.size()) b.events.resize(b.lines.size());
-    b.errors.clear();
+    b.lines.clear();
     b.nulls = 0;
-    for (size_t i = 0; i < b.lines.size(); ++i) {
-      const LineBlock::LineRef& l = b.lines[i];
-      if (l.overlong_size) continue;
+    b.serial = false;
+    b.newlines = count_newlines(b.bytes);
+    if (b.overlong_size) return;
+    auto src = memory_source(b.bytes);
+    LineReader reader(*src, b.max_line, SIMDJSON_PADDING);
+    Line line;
+    while (reader.next(line)) {
+      if (line.overlong) {
+        b.lines.push_back({line.number, line.overlong_size, false, SUCCESS});
+        continue;
+      }
+      const std::string_view text = json_text(line.text);
+      if (text.empty()) continue;
+      if (text == "{") {  // json-pretty: this block is read in order by the consumer
+        b.serial = true;
+        b.lines.clear();
+        return;
+      }
+      const size_t i = b.lines.size();
+      b.lines.push_back({line.number, 0, false, SUCCESS});
+      if (b.events.size() <= i) b.events.resize(i + 1);
       Event& event = b.events[i];
       event.clear();
-      const std::string_view text(b.bytes.data() + l.offset, l.size);
-      if (const error_code err = fill_event(parser, text, l.size + SIMDJSON_PADDING, event, b.nulls))
-        b.errors.emplace_back(i, err);
+      if (const error_code err = fill_event(parser, text, text.size() + SIMDJSON_PADDING, event, b.nulls)) {
+        b.lines[i].error = true;
+        b.lines[i].why = err;
+      }
     }
   }
 
-  static void deliver_block(LineBlock& b, const ParseOptions& options, InputReport& report, const EventSink& sink,
-                            std::uint64_t& nulls) {
-    size_t next_error = 0;
+  static void deliver_block(LineBlock& b, std::uint64_t first_line, const ParseOptions& options, Serial& serial) {
+    const std::uint64_t base = first_line - 1;
+    InputReport& report = serial.report();
+    if (b.overlong_size) {
+      report.skip(first_line, overlong_reason(b.overlong_size));
+      return;
+    }
+    if (b.serial || serial.in_pretty_object()) {
+      auto src = memory_source(b.bytes);
+      LineReader reader(*src, options.max_line, SIMDJSON_PADDING);
+      Line line;
+      while (reader.next(line)) serial.line(line, base);
+      return;
+    }
     for (size_t i = 0; i < b.lines.size(); ++i) {
-      const LineBlock::LineRef& l = b.lines[i];
+      const LineBlock::Parsed& l = b.lines[i];
+      const std::uint64_t number = l.number + base;
       if (l.overlong_size) {
-        report.skip(l.number, overlong_reason(l.overlong_size));
+        report.skip(number, overlong_reason(l.overlong_size));
         continue;
       }
-      if (next_error < b.errors.size() && b.errors[next_error].first == i) {
-        report.skip(l.number, std::string("invalid JSON (") + error_message(b.errors[next_error++].second) + ")");
+      if (l.error) {
+        report.skip(number, std::string("invalid JSON (") + error_message(l.why) + ")");
         continue;
       }
       Event& event = b.events[i];
       event.origin.input = options.input_index;
-      event.origin.line = l.number;
+      event.origin.line = number;
       ++report.entries;
       if (event.time) report.saw_time(*event.time);
-      sink(event);
+      serial.sink()(event);
     }
-    nulls += b.nulls;
-    b.bytes.clear();
-    b.lines.clear();
+    serial.nulls() += b.nulls;
+  }
+
+  // Reads blocks of about options.block_bytes cut after their last newline. A line longer than
+  // --max-line is dropped here without being kept (a marker block says where).
+  static void parse_in_blocks(LineReader& reader, const ParseOptions& options, Serial& serial) {
+    OrderedPool<LineBlock> pool(options.jobs - 1, 2 * options.jobs, parse_block);
+    std::uint64_t next_line = 1;
+    const auto consume = [&](LineBlock& b) {
+      const std::uint64_t first = next_line;
+      next_line += b.overlong_size ? 1 : b.newlines;
+      deliver_block(b, first, options, serial);
+    };
+    const size_t target = std::max<size_t>(options.block_bytes, 1);
+    std::string tail;
+    bool at_end = false;
+    while (!at_end) {
+      std::unique_ptr<LineBlock> block = pool.take_spare();
+      block->max_line = options.max_line;
+      block->overlong_size = 0;
+      std::string& bytes = block->bytes;
+      bytes.assign(tail);
+      tail.clear();
+      size_t cut = std::string::npos, searched = 0;
+      bool overlong = false;
+      while (!at_end) {
+        if (bytes.size() >= target) {
+          const void* nl = memrchr(bytes.data() + searched, '\n', bytes.size() - searched);
+          if (nl) {
+            cut = static_cast<size_t>(static_cast<const char*>(nl) - bytes.data()) + 1;
+            break;
+          }
+          searched = bytes.size();
+          // No newline in more than --max-line: the line is overlong.
+          if (bytes.size() > options.max_line) {
+            overlong = true;
+            break;
+          }
+        }
+        const size_t have = bytes.size();
+        bytes.resize(have + target);
+        const size_t got = reader.read_some(bytes.data() + have, target);
+        bytes.resize(have + got);
+        at_end = got == 0;
+      }
+      if (overlong) {
+        std::uint64_t dropped = bytes.size();
+        bytes.clear();
+        char buf[1 << 16];
+        for (;;) {  // through the line's newline, keeping nothing
+          const size_t got = reader.read_some(buf, sizeof buf);
+          if (got == 0) {
+            at_end = true;
+            break;
+          }
+          const void* nl = std::memchr(buf, '\n', got);
+          if (nl) {
+            const size_t k = static_cast<size_t>(static_cast<const char*>(nl) - buf);
+            dropped += k;
+            tail.assign(buf + k + 1, got - k - 1);
+            break;
+          }
+          dropped += got;
+        }
+        block->overlong_size = std::max<std::uint64_t>(dropped, 1);
+        pool.submit(std::move(block), consume);
+        continue;
+      }
+      if (cut != std::string::npos) {
+        tail.assign(bytes, cut, std::string::npos);
+        bytes.resize(cut);
+      }
+      if (!bytes.empty()) pool.submit(std::move(block), consume);
+    }
+    pool.drain(consume);
   }
 
   static void parse_one(ondemand::parser& parser, std::string_view text, size_t capacity, std::uint64_t line_no,
