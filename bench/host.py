@@ -18,6 +18,7 @@ reader child, sampled from /proc every 10 ms (libsystemd's mapped journal is pag
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,7 @@ def sized_export(size):
                 p = src
             elif not os.path.exists(p):
                 sh(f"python3 {args.shared}/gen_journal.py --size {have} --seed {i + 1} "
-                   f"--start {1780000000 + i * 70 * 86400} --out {p}")
+                   f"--start {1777593600 + i * 60 * 86400} --out {p}")  # after the previous part (49 days)
             parts.append(p)
         sh("cat " + " ".join(parts) + f" > {out}")
     return out
@@ -89,7 +90,7 @@ def fastest(cmds, runs):
     """Fastest wall time (s) of each command: hyperfine, no shell, output to /dev/null."""
     with tempfile.NamedTemporaryFile(suffix=".json") as t:
         sh("hyperfine -N --style none --warmup 1 --runs %d --export-json %s %s > /dev/null" %
-           (runs, t.name, " ".join("'%s'" % c for c in cmds)))
+           (runs, t.name, " ".join(shlex.quote(c) for c in cmds)))
         res = json.load(open(t.name))["results"]
     return [min(r["times"]) for r in res]
 
@@ -122,8 +123,14 @@ def peak_anon_mb(cmd):
     return peak / 1024
 
 
+def size_of(path):
+    if os.path.isdir(path):
+        return sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path))
+    return os.path.getsize(path)
+
+
 def gbps(path, secs):
-    return os.path.getsize(path) / secs / 1e9
+    return size_of(path) / secs / 1e9
 
 
 rows = []
@@ -133,7 +140,7 @@ def row(name, path, cs_cmd, anchors, mem="rss"):
     """anchors: [(label, cmd)], timed in the same hyperfine run as crashsift."""
     times = fastest([cs_cmd] + [c for _, c in anchors], args.runs)
     mb = peak_anon_mb(cs_cmd) if mem == "anon" else peak_rss_mb(cs_cmd)
-    size = os.path.getsize(path) if path and os.path.isfile(path) else None
+    size = size_of(path) if path and os.path.exists(path) else None
     anchor_txt = "; ".join(f"{l} {t:.2f} s ({t / times[0]:.2f}×)" for (l, _), t in zip(anchors, times[1:]))
     rows.append((name, f"{times[0]:.2f} s", f"{gbps(path, times[0]):.2f} GB/s" if size else "-",
                  f"{mb:.0f} MB" + (" anon" if mem == "anon" else ""), anchor_txt))
@@ -153,14 +160,14 @@ def main():
         rows.append(("jq select of the exit records (json)", f"{t:.2f} s", f"{gbps(js, t):.2f} GB/s", "-", "anchor"))
     row("journal export", ex, f"{CS} exits --format json {out} {ex}",
         [("cat", f"cat {ex}"), ("rg -c", f"rg -c 'Main process exited' {ex}")])
-    row("native journal dir", f"{jr}/remote.journal", f"{CS} exits --format json {out} -D {jr}",
+    row("native journal dir", jr, f"{CS} exits --format json {out} -D {jr}",
         [("journalctl -o export", f"journalctl --directory={jr} -o export"),
          ("journalctl MESSAGE_ID=exit", f"journalctl --directory={jr} -q MESSAGE_ID=98e322203f7a4ed290d09fe03c09fe15")],
         mem="anon")
-    row("native, -u dispatch", f"{jr}/remote.journal", f"{CS} exits --format json {out} -u dispatch -D {jr}",
+    row("native, -u dispatch", jr, f"{CS} exits --format json {out} -u dispatch -D {jr}",
         [("journalctl -u dispatch.service -o cat", f"journalctl --directory={jr} -u dispatch.service -o cat")],
         mem="anon")
-    row("app.ndjson, memory --app", app, f"{CS} memory --format json {out} --app {app}",
+    row("app.ndjson, memory --app", app, f"{CS} memory --format json --app {app}",
         [("rg -c", f"rg -c memory {app}")])
     row("crash loop export, 500 000 exits", cl, f"{CS} exits --format json {out} {cl}",
         [("rg -c", f"rg -c 'Main process exited' {cl}")])
