@@ -113,6 +113,17 @@ std::string generated_export() {
   return o.str();
 }
 
+// The generated journal in a temporary file ("" when it cannot be made); the caller removes it.
+std::string write_generated_export() {
+  char tmpl[] = "/tmp/crashsift-stream-XXXXXX.export";
+  const int fd = mkstemps(tmpl, 7);
+  if (fd < 0) return {};
+  ::close(fd);
+  std::ofstream f(tmpl);
+  f << generated_export();
+  return f ? std::string(tmpl) : std::string();
+}
+
 std::vector<std::string> testdata_inputs() {
   std::vector<std::string> out;
   const std::string root = CRASHSIFT_TESTDATA;
@@ -148,15 +159,8 @@ TEST_CASE("streamed exits equal the whole-input run on every journal and paste i
 }
 
 TEST_CASE("streamed exits equal the whole-input run on three generated days of joins") {
-  char tmpl[] = "/tmp/crashsift-stream-XXXXXX.export";
-  const int fd = mkstemps(tmpl, 7);
-  REQUIRE(fd >= 0);
-  ::close(fd);
-  const std::string path = tmpl;
-  {
-    std::ofstream f(path);
-    f << generated_export();
-  }
+  const std::string path = write_generated_export();
+  REQUIRE(!path.empty());
   const Output whole = run(query_for(path), false);
   const Output streamed = run(query_for(path), true);
   std::filesystem::remove(path);
@@ -212,15 +216,8 @@ std::string report_of(pipeline::ExitsQuery q, bool stream, bool json) {
 }  // namespace
 
 TEST_CASE("a report built from streamed exits equals the one built from the whole run") {
-  char tmpl[] = "/tmp/crashsift-stream-XXXXXX.export";
-  const int fd = mkstemps(tmpl, 7);
-  REQUIRE(fd >= 0);
-  ::close(fd);
-  const std::string generated = tmpl;
-  {
-    std::ofstream f(generated);
-    f << generated_export();
-  }
+  const std::string generated = write_generated_export();
+  REQUIRE(!generated.empty());
   const std::string root = CRASHSIFT_TESTDATA;
   for (const std::string& path : {generated, root + "/journals/systemd-lab/journal.export",
                                   root + "/journals/systemd-lab/journal.json", root + "/incidents/dispatch/journal.export"}) {
