@@ -232,7 +232,9 @@ class Runner {
     tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, parser->name() != "cat");
     name_input(index, path);
+    std::uint64_t last_line = 0;  // parallel blocks do not advance the reader's line count
     parser->parse(reader, options_for(index, path), report, [&](const Event& e) {
+      last_line = std::max(last_line, e.origin.line);
       tracker_.on_event(e);
       hand_on_final_exits();
       if (show_progress && replay.position() >= next_report) {
@@ -242,7 +244,8 @@ class Runner {
     });
     tracker_.end_input();
     report.bytes = reader.bytes_consumed();
-    if (!replay.error().empty()) report.skip(reader.line_number(), replay.error());
+    for (const auto& skip : report.first_skips) last_line = std::max(last_line, skip.line);
+    if (!replay.error().empty()) report.skip(std::max(reader.line_number(), last_line), replay.error());
     reports_.push_back(std::move(report));
   }
 
