@@ -126,6 +126,13 @@ class TextExitsWriter final : public ExitsWriter {
   void write_final(const std::vector<classify::Exit>& exits,
                    const std::vector<std::pair<size_t, CoreAttachment>>& cores,
                    const std::vector<InputReport>& inputs) override {
+    if (!header_written_) {
+      // The first rows of a stream may not show the widest values: start the columns whose
+      // values are short and known wide enough that later rows rarely push them out.
+      wp_ = std::max<size_t>(wp_, 7);   // PIDs up to pid_max 4194304
+      wc_ = std::max<size_t>(wc_, 16);  // "oom/runtime-heap"
+      ws_ = std::max<size_t>(ws_, 14);  // "SIGSEGV (core)"
+    }
     widen(exits);
     auto core = cores.begin();
     for (size_t i = 0; i < exits.size(); ++i) {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -137,4 +138,35 @@ TEST_CASE("text output: one aligned line per exit and a summary that names every
   CHECK(rows == r.exits.size());
   CHECK(line.find("exits:") != std::string::npos);
   CHECK(text.find("\x1b[") == std::string::npos);  // no colour unless asked
+}
+
+TEST_CASE("streamed text: rows written batch by batch stay aligned under the header") {
+  auto r = lab_report();
+  REQUIRE(r.exits.size() >= 4);
+  std::string text;
+  auto writer = report::make_text_exits_writer(report::TextStyle{Zone::utc(), false, false},
+                                               [&](std::string_view s) { text.append(s); });
+  // One exit a batch, as a stream of rare exits arrives; the widest STATUS/CLASS come later.
+  std::vector<classify::Exit> all = std::move(r.exits);
+  std::stable_sort(all.begin(), all.end(), [](const classify::Exit& a, const classify::Exit& b) {
+    return a.signal.empty() > b.signal.empty();  // "exit N" rows first, "SIGxxx (core)" rows later
+  });
+  for (auto& x : all) x.unit = "one.service";  // the UNIT column widens with its values (by design)
+  for (auto& x : all) writer->write_final({x}, {}, r.inputs);
+  r.exits.clear();
+  r.streamed_exits = all.size();
+  writer->finish(r);
+  std::istringstream in(text);
+  std::string line;
+  std::getline(in, line);
+  const size_t header_why = line.find("WHY");
+  REQUIRE(header_why != std::string::npos);
+  size_t rows = 0;
+  while (std::getline(in, line) && line.rfind("2026-", 0) == 0) {
+    CAPTURE(line);
+    CHECK(line.substr(header_why - 2, 2) == "  ");  // every STATUS fits its column
+    ++rows;
+  }
+  CHECK(rows == all.size());
+  CHECK(line.rfind(std::to_string(all.size()) + " exits", 0) == 0);
 }
