@@ -88,11 +88,7 @@ int run(const ReportOptions& o) {
   q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                          const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
                          const std::vector<InputReport>& inputs) {
-    auto core = cores.begin();
-    for (size_t i = 0; i < exits.size(); ++i) {
-      while (core != cores.end() && core->first < i) ++core;
-      take(std::move(exits[i]), nullptr, "", core != cores.end() && core->first == i ? &core->second : nullptr, inputs);
-    }
+    for (size_t i = 0; i < exits.size(); ++i) take(std::move(exits[i]), nullptr, "", report::core_at(cores, i), inputs);
   };
   auto exits = pipeline::run_exits(q);
   if (!o.exits.quiet || !exits.usable()) std::fputs(report::format_input_diagnostics(exits).c_str(), stderr);

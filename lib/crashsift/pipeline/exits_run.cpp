@@ -284,7 +284,6 @@ class Runner {
     tracker_.take_final(final_);
     if (final_.empty()) return;
     for (const auto& x : final_) note_exit(x);
-    ++streamed_batches_;
     std::erase_if(final_, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, {}); });
     for (const auto& x : final_) ++streamed_by_class_[std::string(to_string(x.cls))];
     streamed_ += final_.size();
@@ -576,7 +575,7 @@ class Runner {
   std::vector<bool> core_used_;
   std::vector<Warning> core_warnings_;
   std::vector<InputReport> input_names_;  // paths only, for evidence origins
-  std::uint64_t streamed_ = 0, streamed_batches_ = 0, exits_seen_ = 0;
+  std::uint64_t streamed_ = 0, exits_seen_ = 0;
   std::map<std::string, std::uint64_t> streamed_by_class_;
   std::set<std::uint32_t> inputs_with_exits_;
   std::vector<std::string> units_;

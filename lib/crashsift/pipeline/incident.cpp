@@ -155,7 +155,7 @@ struct IncidentBuilder::UnitRun {
 };
 
 IncidentBuilder::IncidentBuilder(IncidentOptions options, bool json_exits, bool pretty)
-    : options_(std::move(options)), pretty_(pretty) {
+    : options_(std::move(options)) {
   if (json_exits) {
     spill_ = std::make_shared<SpillFile>();
     spill_writer_ = JsonWriter(pretty);

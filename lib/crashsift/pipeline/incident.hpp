@@ -55,7 +55,6 @@ class IncidentBuilder {
   std::vector<std::string> gaps(const report::ExitsReport& r) const;
 
   IncidentOptions options_;
-  bool pretty_ = false;
   std::shared_ptr<SpillFile> spill_;
   JsonWriter spill_writer_;
   size_t count_ = 0, clean_ = 0, failures_ = 0;

@@ -213,10 +213,8 @@ class JsonExitsWriter final : public ExitsWriter {
                    const std::vector<std::pair<size_t, CoreAttachment>>& cores,
                    const std::vector<InputReport>& inputs) override {
     begin();
-    auto core = cores.begin();
     for (size_t i = 0; i < exits.size(); ++i) {
-      while (core != cores.end() && core->first < i) ++core;
-      write_exit(w_, exits[i], inputs, ndjson_, nullptr, "", core != cores.end() && core->first == i ? &core->second : nullptr);
+      write_exit(w_, exits[i], inputs, ndjson_, nullptr, "", core_at(cores, i));
       end_exit();
     }
     emit_(w_.flush());

@@ -20,6 +20,13 @@
 
 namespace crashsift::report {
 
+// The attachment of exit i in a list by exit index (ascending), or null.
+using CoresByExit = std::vector<std::pair<size_t, CoreAttachment>>;
+inline const CoreAttachment* core_at(const CoresByExit& cores, size_t i) {
+  const auto it = std::lower_bound(cores.begin(), cores.end(), i, [](const auto& c, size_t k) { return c.first < k; });
+  return it != cores.end() && it->first == i ? &it->second : nullptr;
+}
+
 struct ExitsReport {
   std::vector<InputReport> inputs;
   std::vector<classify::Exit> exits;          // selected, in time order
@@ -38,10 +45,7 @@ struct ExitsReport {
   // --cores / COREDUMP_FILENAME: the exits that have a core or a backtrace, by index into exits
   // (ascending; most exits have none, so nothing is kept for them).
   std::vector<std::pair<size_t, CoreAttachment>> cores;
-  const CoreAttachment* core_of(size_t i) const {
-    const auto it = std::lower_bound(cores.begin(), cores.end(), i, [](const auto& c, size_t k) { return c.first < k; });
-    return it != cores.end() && it->first == i ? &it->second : nullptr;
-  }
+  const CoreAttachment* core_of(size_t i) const { return core_at(cores, i); }
   const correlate::SamplesSummary* samples_of(size_t i) const {
     return i < samples.size() && samples[i] ? &*samples[i] : nullptr;
   }

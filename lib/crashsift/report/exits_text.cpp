@@ -134,11 +134,7 @@ class TextExitsWriter final : public ExitsWriter {
       ws_ = std::max<size_t>(ws_, 14);  // "SIGSEGV (core)"
     }
     widen(exits);
-    auto core = cores.begin();
-    for (size_t i = 0; i < exits.size(); ++i) {
-      while (core != cores.end() && core->first < i) ++core;
-      row(exits[i], inputs, nullptr, core != cores.end() && core->first == i ? &core->second : nullptr);
-    }
+    for (size_t i = 0; i < exits.size(); ++i) row(exits[i], inputs, nullptr, core_at(cores, i));
     emit_(out_);
     out_.clear();
   }

@@ -199,12 +199,7 @@ std::string report_of(pipeline::ExitsQuery q, bool stream, bool json) {
     q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                            const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
                            const std::vector<InputReport>& inputs) {
-      for (size_t i = 0; i < exits.size(); ++i) {
-        const report::CoreAttachment* core = nullptr;
-        for (const auto& [k, c] : cores)
-          if (k == i) core = &c;
-        builder.add(std::move(exits[i]), nullptr, "", core, inputs);
-      }
+      for (size_t i = 0; i < exits.size(); ++i) builder.add(std::move(exits[i]), nullptr, "", report::core_at(cores, i), inputs);
     };
   auto inc = builder.finish(pipeline::run_exits(q));
   REQUIRE(inc);
