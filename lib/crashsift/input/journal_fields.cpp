@@ -58,141 +58,154 @@ bool set_monotonic(Event& e, std::string_view value) {
   return true;
 }
 
+// Each field crashsift keeps has one setter: a captureless lambda (a plain function pointer),
+// found by name without touching the value, so a parser can skip the values of every other
+// field undecoded.
+using Setter = JournalFieldSetter;
+
 // Trusted fields and metadata: "_..." and "__...".
-bool apply_underscore(Event& e, std::string_view n, std::string_view v) {
+Setter underscore_setter(std::string_view n) {
   switch (n.size()) {
     case 4:
-      if (n == "_PID") return set_int(e.pid, v);  // strong: the kernel-verified sender
+      if (n == "_PID") return [](Event& e, std::string_view v) { return set_int(e.pid, v); };  // strong
       break;
     case 5:
-      if (n == "_COMM") {
-        fill_str(e.identifier, v);  // weak: SYSLOG_IDENTIFIER wins
-        return set_str(e.comm, v);
-      }
+      if (n == "_COMM")
+        return [](Event& e, std::string_view v) {
+          fill_str(e.identifier, v);  // weak: SYSLOG_IDENTIFIER wins
+          return set_str(e.comm, v);
+        };
       break;
     case 8:
-      if (n == "_BOOT_ID") return set_str(e.boot_id, v);
-      if (n == "__CURSOR") return set_str(e.origin.cursor, v);
+      if (n == "_BOOT_ID") return [](Event& e, std::string_view v) { return set_str(e.boot_id, v); };
+      if (n == "__CURSOR") return [](Event& e, std::string_view v) { return set_str(e.origin.cursor, v); };
       break;
     case 9:
-      if (n == "_HOSTNAME") return set_str(e.hostname, v);
+      if (n == "_HOSTNAME") return [](Event& e, std::string_view v) { return set_str(e.hostname, v); };
       break;
     case 11:
       // journald cut this stdout line at LineMax (48 KiB by default): the message is partial.
-      if (n == "_LINE_BREAK") {
-        e.line_cut = (v == "line-max");
-        return true;
-      }
+      if (n == "_LINE_BREAK")
+        return [](Event& e, std::string_view v) {
+          e.line_cut = (v == "line-max");
+          return true;
+        };
       break;
     case 10:
-      if (n == "_TRANSPORT") {
-        if (v == "kernel") e.kernel = true;
-        return true;
-      }
+      if (n == "_TRANSPORT")
+        return [](Event& e, std::string_view v) {
+          if (v == "kernel") e.kernel = true;
+          return true;
+        };
       break;
     case 13:
-      if (n == "_SYSTEMD_UNIT") return set_str(e.systemd_unit, v);
+      if (n == "_SYSTEMD_UNIT") return [](Event& e, std::string_view v) { return set_str(e.systemd_unit, v); };
       break;
     case 20:
-      if (n == "__REALTIME_TIMESTAMP") {
-        // Weak: the receive time. _SOURCE_REALTIME_TIMESTAMP (when the sender gave one) is
-        // what journalctl displays, so it wins whatever order the fields come in.
-        if (e.time) return true;
-        return set_usec(e.time, v);
-      }
+      // Weak: the receive time. _SOURCE_REALTIME_TIMESTAMP (when the sender gave one) is what
+      // journalctl displays, so it wins whatever order the fields come in.
+      if (n == "__REALTIME_TIMESTAMP")
+        return [](Event& e, std::string_view v) { return e.time ? true : set_usec(e.time, v); };
       break;
     case 21:
-      if (n == "__MONOTONIC_TIMESTAMP") return set_monotonic(e, v);
+      if (n == "__MONOTONIC_TIMESTAMP") return [](Event& e, std::string_view v) { return set_monotonic(e, v); };
       break;
     case 22:
-      if (n == "_SYSTEMD_INVOCATION_ID") return fill_str(e.invocation_id, v);
+      if (n == "_SYSTEMD_INVOCATION_ID")
+        return [](Event& e, std::string_view v) { return fill_str(e.invocation_id, v); };
       break;
     case 26:
-      if (n == "_SOURCE_REALTIME_TIMESTAMP") return set_usec(e.time, v);
+      if (n == "_SOURCE_REALTIME_TIMESTAMP") return [](Event& e, std::string_view v) { return set_usec(e.time, v); };
       break;
     default:
       break;
   }
-  return false;
+  return nullptr;
 }
 
-bool apply_coredump(Event& e, std::string_view n, std::string_view v) {
+Setter coredump_setter(std::string_view n) {
   // n is the name without "COREDUMP_".
   switch (n.size()) {
     case 3:
-      if (n == "PID") return set_int(e.coredump_pid, v);
-      if (n == "EXE") return set_str(e.coredump_exe, v);
+      if (n == "PID") return [](Event& e, std::string_view v) { return set_int(e.coredump_pid, v); };
+      if (n == "EXE") return [](Event& e, std::string_view v) { return set_str(e.coredump_exe, v); };
       break;
     case 4:
-      if (n == "UNIT") return set_str(e.coredump_unit, v);
-      if (n == "COMM") return set_str(e.coredump_comm, v);
+      if (n == "UNIT") return [](Event& e, std::string_view v) { return set_str(e.coredump_unit, v); };
+      if (n == "COMM") return [](Event& e, std::string_view v) { return set_str(e.coredump_comm, v); };
       break;
     case 6:
-      if (n == "SIGNAL") return set_int(e.coredump_signal, v);
+      if (n == "SIGNAL") return [](Event& e, std::string_view v) { return set_int(e.coredump_signal, v); };
       break;
     case 8:
-      if (n == "FILENAME") return set_str(e.coredump_filename, v);
+      if (n == "FILENAME") return [](Event& e, std::string_view v) { return set_str(e.coredump_filename, v); };
       break;
     case 9:
-      if (n == "TIMESTAMP") return set_usec(e.coredump_timestamp, v);
-      if (n == "USER_UNIT") return fill_str(e.coredump_unit, v);
+      if (n == "TIMESTAMP") return [](Event& e, std::string_view v) { return set_usec(e.coredump_timestamp, v); };
+      if (n == "USER_UNIT") return [](Event& e, std::string_view v) { return fill_str(e.coredump_unit, v); };
       break;
     default:
       break;  // COREDUMP_ENVIRON and the /proc dumps are never stored.
   }
-  return false;
+  return nullptr;
 }
 
-bool apply_field(Event& e, std::string_view n, std::string_view v) {
-  if (n.empty()) return false;
+Setter field_setter(std::string_view n) {
+  if (n.empty()) return nullptr;
   switch (n[0]) {
     case '_':
-      return apply_underscore(e, n, v);
+      return underscore_setter(n);
     case 'C':
-      if (n.size() > 9 && starts_with(n, "COREDUMP_")) return apply_coredump(e, n.substr(9), v);
-      if (n == "COMMAND") return set_str(e.command, v);
+      if (n.size() > 9 && starts_with(n, "COREDUMP_")) return coredump_setter(n.substr(9));
+      if (n == "COMMAND") return [](Event& e, std::string_view v) { return set_str(e.command, v); };
       break;
     case 'E':
-      if (n == "EXIT_CODE") return set_str(e.exit_code, v);
-      if (n == "EXIT_STATUS") return set_int(e.exit_status, v);
+      if (n == "EXIT_CODE") return [](Event& e, std::string_view v) { return set_str(e.exit_code, v); };
+      if (n == "EXIT_STATUS") return [](Event& e, std::string_view v) { return set_int(e.exit_status, v); };
       break;
     case 'I':
-      if (n == "INVOCATION_ID") return set_str(e.invocation_id, v);
+      if (n == "INVOCATION_ID") return [](Event& e, std::string_view v) { return set_str(e.invocation_id, v); };
       break;
     case 'M':
-      if (n == "MESSAGE") return set_message(e, v);
-      if (n == "MESSAGE_ID") return set_str(e.message_id, v);
-      if (n == "MEMORY_PEAK") return set_str(e.memory_peak, v);
+      if (n == "MESSAGE") return [](Event& e, std::string_view v) { return set_message(e, v); };
+      if (n == "MESSAGE_ID") return [](Event& e, std::string_view v) { return set_str(e.message_id, v); };
+      if (n == "MEMORY_PEAK") return [](Event& e, std::string_view v) { return set_str(e.memory_peak, v); };
       break;
     case 'N':
-      if (n == "N_RESTARTS") return set_int(e.n_restarts, v);
+      if (n == "N_RESTARTS") return [](Event& e, std::string_view v) { return set_int(e.n_restarts, v); };
       break;
     case 'P':
-      if (n == "PRIORITY") return set_priority(e, v);
+      if (n == "PRIORITY") return [](Event& e, std::string_view v) { return set_priority(e, v); };
       break;
     case 'S':
-      if (n == "SYSLOG_IDENTIFIER") return set_str(e.identifier, v);
-      if (n == "SYSLOG_PID") {
-        if (e.pid) return true;  // weak: _PID already set
-        return set_int(e.pid, v);
-      }
+      if (n == "SYSLOG_IDENTIFIER") return [](Event& e, std::string_view v) { return set_str(e.identifier, v); };
+      if (n == "SYSLOG_PID")  // weak: _PID wins
+        return [](Event& e, std::string_view v) { return e.pid ? true : set_int(e.pid, v); };
       break;
     case 'U':
-      if (n == "UNIT" || n == "USER_UNIT") return set_str(e.unit, v);
-      if (n == "UNIT_RESULT") return set_str(e.unit_result, v);
-      if (n == "USER_INVOCATION_ID") return set_str(e.invocation_id, v);
+      if (n == "UNIT" || n == "USER_UNIT") return [](Event& e, std::string_view v) { return set_str(e.unit, v); };
+      if (n == "UNIT_RESULT") return [](Event& e, std::string_view v) { return set_str(e.unit_result, v); };
+      if (n == "USER_INVOCATION_ID")
+        return [](Event& e, std::string_view v) { return set_str(e.invocation_id, v); };
       break;
     default:
       break;
   }
-  return false;
+  return nullptr;
 }
 
 }  // namespace
 
+JournalFieldSetter journal_field_setter(std::string_view name) noexcept { return field_setter(name); }
+
 bool apply_journal_field(Event& event, std::string_view name, std::string_view value) noexcept {
+  return apply_journal_field(event, field_setter(name), value);
+}
+
+bool apply_journal_field(Event& event, JournalFieldSetter setter, std::string_view value) noexcept {
+  if (!setter) return false;
   try {
-    return apply_field(event, name, value);
+    return setter(event, value);
   } catch (...) {
     return false;  // only std::bad_alloc can get here; the entry keeps what it had
   }

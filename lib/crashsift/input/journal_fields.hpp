@@ -25,4 +25,14 @@ namespace crashsift::input {
 // COREDUMP_ENVIRON (it holds the crashed process's secrets).
 bool apply_journal_field(Event& event, std::string_view name, std::string_view value) noexcept;
 
+// How one kept field is stored; found by name alone, so a parser can leave the values of all
+// other fields undecoded (most of a journal entry's bytes: _CMDLINE, _CAP_EFFECTIVE, ...).
+using JournalFieldSetter = bool (*)(Event&, std::string_view);
+
+// The setter of a field crashsift keeps, or nullptr for any other name.
+JournalFieldSetter journal_field_setter(std::string_view name) noexcept;
+
+// apply_journal_field() with the setter already found (nullptr: not kept, returns false).
+bool apply_journal_field(Event& event, JournalFieldSetter setter, std::string_view value) noexcept;
+
 }  // namespace crashsift::input

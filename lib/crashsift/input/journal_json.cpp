@@ -315,22 +315,25 @@ class JsonParser final : public FormatParser {
       ondemand::value value;
       if (auto e = field.value().get(value)) return e;
       ondemand::json_type type;
-      if (auto e = value.type().get(type)) return e;
+      if (auto e = value.type().get(type)) return e;  // a peek at the value's first byte
+      // A field crashsift does not keep is left undecoded: iterating on skips its value.
+      const JournalFieldSetter setter = journal_field_setter(name);
+      if (!setter && type != ondemand::json_type::null) continue;
       switch (type) {
         case ondemand::json_type::string: {
           std::string_view s;
           if (auto e = value.get_string().get(s)) return e;
-          apply_journal_field(event, name, s);
+          apply_journal_field(event, setter, s);
           break;
         }
         case ondemand::json_type::array:
-          if (auto e = apply_array(value, name, event, bytes)) return e;
+          if (auto e = apply_array(value, setter, event, bytes)) return e;
           break;
         case ondemand::json_type::null:
           ++nulls;
           break;
         case ondemand::json_type::number:
-          apply_journal_field(event, name, trim(value.raw_json_token()));
+          apply_journal_field(event, setter, trim(value.raw_json_token()));
           break;
         default:
           // Objects and booleans never occur in journal JSON; consume and ignore them.
@@ -343,7 +346,7 @@ class JsonParser final : public FormatParser {
 
   // [98,105,110,...] is one non-printable value; ["a","b"] is a field logged twice (the last
   // value is the one kept, as journalctl shows the last in short output).
-  static error_code apply_array(ondemand::value& value, std::string_view name, Event& event, std::string& bytes) {
+  static error_code apply_array(ondemand::value& value, JournalFieldSetter setter, Event& event, std::string& bytes) {
     ondemand::array arr;
     if (auto e = value.get_array().get(arr)) return e;
     bytes.clear();
@@ -376,7 +379,7 @@ class JsonParser final : public FormatParser {
         last = std::move(one);
       }
     }
-    apply_journal_field(event, name, byte_array ? std::string_view(bytes) : std::string_view(last));
+    apply_journal_field(event, setter, byte_array ? std::string_view(bytes) : std::string_view(last));
     return SUCCESS;
   }
 };

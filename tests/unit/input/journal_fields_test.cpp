@@ -169,3 +169,33 @@ TEST_CASE("journal fields: a trailing newline of MESSAGE is dropped, inner ones 
   CHECK(apply_journal_field(e, "MESSAGE", "\n"));
   CHECK(e.message.empty());
 }
+
+TEST_CASE("journal fields: the setter is found by name alone, and only for kept fields") {
+  using crashsift::input::journal_field_setter;
+  // Fields crashsift keeps: each has a setter, and it stores what apply_journal_field stores.
+  for (std::string_view name : {"_PID", "_COMM", "_BOOT_ID", "__CURSOR", "_HOSTNAME", "_LINE_BREAK", "_TRANSPORT",
+                                "_SYSTEMD_UNIT", "__REALTIME_TIMESTAMP", "__MONOTONIC_TIMESTAMP",
+                                "_SYSTEMD_INVOCATION_ID", "_SOURCE_REALTIME_TIMESTAMP", "COREDUMP_PID",
+                                "COREDUMP_SIGNAL", "COREDUMP_UNIT", "COREDUMP_USER_UNIT", "COMMAND", "EXIT_CODE",
+                                "EXIT_STATUS", "INVOCATION_ID", "MESSAGE", "MESSAGE_ID", "MEMORY_PEAK",
+                                "N_RESTARTS", "PRIORITY", "SYSLOG_IDENTIFIER", "SYSLOG_PID", "UNIT", "USER_UNIT",
+                                "UNIT_RESULT", "USER_INVOCATION_ID"}) {
+    CAPTURE(name);
+    const auto setter = journal_field_setter(name);
+    REQUIRE(static_cast<bool>(setter));
+    Event by_name, by_setter;
+    CHECK(apply_journal_field(by_name, name, "7") == apply_journal_field(by_setter, setter, "7"));
+    CHECK(by_name.pid == by_setter.pid);
+    CHECK(by_name.priority == by_setter.priority);
+    CHECK(by_name.message == by_setter.message);
+  }
+  // The bulk of an entry's bytes: never decoded.
+  for (std::string_view name : {"_CMDLINE", "_CAP_EFFECTIVE", "_SYSTEMD_CGROUP", "_SYSTEMD_SLICE", "_MACHINE_ID",
+                                "_STREAM_ID", "_UID", "_GID", "_EXE", "SYSLOG_FACILITY", "COREDUMP_ENVIRON",
+                                "COREDUMP_PROC_MAPS", "", "_", "M", "MESSAGEX"}) {
+    CAPTURE(name);
+    CHECK_FALSE(static_cast<bool>(journal_field_setter(name)));
+    Event e;
+    CHECK_FALSE(apply_journal_field(e, name, "x"));
+  }
+}
