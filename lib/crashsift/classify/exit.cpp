@@ -2,6 +2,27 @@
 
 namespace crashsift::classify {
 
+std::string exit_id(const Exit& x) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&h](std::string_view part) {
+    for (const char c : part) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ull;
+    }
+    h ^= 0x1f;  // a separator, so ("ab", "c") and ("a", "bc") differ
+    h *= 0x100000001b3ull;
+  };
+  mix(x.hostname);
+  mix(x.boot_id);
+  mix(x.unit);
+  mix(x.pid ? std::to_string(*x.pid) : std::string());
+  mix(x.exited_at ? std::to_string(*x.exited_at) : std::string());
+  static const char digits[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) id[static_cast<size_t>(i)] = digits[h & 15];
+  return id;
+}
+
 std::string_view to_string(ExitClass c) {
   switch (c) {
     case ExitClass::clean: return "clean";

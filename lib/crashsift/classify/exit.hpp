@@ -86,6 +86,12 @@ struct Exit {
   std::optional<double> uptime_s() const;
 };
 
+// What names one death across runs: 16 hex digits hashed (64-bit FNV-1a) from the host, boot,
+// unit, main PID and exit time (µs) as recorded, nothing that later evidence can change (class,
+// cause, witnesses). The same journal read again, or followed by `watch` after a restart, gives
+// the same ids; forms that record less (short text has no boot ID) give other ids.
+std::string exit_id(const Exit& x);
+
 // The kernel cuts a command name (comm) to 15 bytes; journald identifiers and executables are
 // not cut. The one comparison every join uses.
 inline bool same_command(std::string_view comm, std::string_view name) {

@@ -70,6 +70,7 @@ void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputR
   w.begin_object();
   if (ndjson) w.field("type", "exit");
   w.field("schema", exit_schema);
+  w.field("id", classify::exit_id(x));
   w.field("unit", x.unit);
   w.field("pid", x.pid);
   w.field_or_null("pid_source", x.pid_source);

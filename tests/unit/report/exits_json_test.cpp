@@ -15,7 +15,7 @@ using namespace crashsift;
 namespace {
 
 const std::set<std::string> exit_keys = {
-    "schema", "unit", "pid", "pid_source", "process", "host", "boot_id", "invocation_id", "started_at",
+    "schema", "id", "unit", "pid", "pid_source", "process", "host", "boot_id", "invocation_id", "started_at",
     "exited_at", "time_precision", "uptime_s", "class", "oom_kind", "cause", "confidence", "exit_kind", "code",
     "signal", "signal_number", "unit_result", "reason", "reason_kind", "runtime", "restart_counter",
     "start_limit_hit", "stop_requested", "memory_peak_bytes", "evidence", "witnesses", "missing", "samples", "samples_source",
@@ -49,6 +49,7 @@ void check_exit(simdjson::dom::object x, bool ndjson) {
   if (ndjson) want.insert("type");
   CHECK(keys_of(x) == want);
   CHECK(std::string_view(x["schema"]) == "crashsift/exit/1");
+  CHECK(std::string_view(x["id"]).size() == 16);
   const std::string_view cls = x["class"];
   CHECK(std::set<std::string_view>{"clean", "self-exit", "segfault", "oom", "watchdog", "timeout", "killed",
                                    "unknown"}
