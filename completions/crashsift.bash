@@ -5,9 +5,9 @@ _crashsift() {
     COMPREPLY=($(compgen -W "exits report timeline memory core --help --version" -- "$cur")); return
   fi
   case $sub in
-    exits) opts="--help -h --directory -D --file --input-format --year --kernel-boot-time --verify --jobs -j --max-line --unit -u --since --until --boot -b --pid --class --fail-on --app --field --app-tz --window --memory-limit --cores --core-timeout --evidence --quiet -q --format --pretty --color --tz --utc --output -o ";;
-    report) opts="--help -h --directory -D --file --input-format --year --kernel-boot-time --verify --jobs -j --max-line --unit -u --since --until --boot -b --pid --class --fail-on --app --field --app-tz --window --memory-limit --cores --core-timeout --baseline --redact --evidence --quiet -q --format --pretty --color --tz --utc --output -o ";;
-    timeline) opts="--help -h --directory -D --file --input-format --year --kernel-boot-time --verify --jobs -j --max-line --unit -u --since --until --boot -b --pid --class --fail-on --app --field --app-tz --window --memory-limit --cores --core-timeout --samples-every --quiet -q --format --pretty --color --tz --utc --output -o ";;
+    exits) opts="--help -h --directory -D --file --input-format --year --kernel-boot-time --verify --native-read --jobs -j --max-line --unit -u --since --until --boot -b --pid --class --fail-on --app --field --app-tz --window --memory-limit --cores --core-timeout --evidence --quiet -q --format --pretty --color --tz --utc --output -o ";;
+    report) opts="--help -h --directory -D --file --input-format --year --kernel-boot-time --verify --native-read --jobs -j --max-line --unit -u --since --until --boot -b --pid --class --fail-on --app --field --app-tz --window --memory-limit --cores --core-timeout --baseline --redact --evidence --quiet -q --format --pretty --color --tz --utc --output -o ";;
+    timeline) opts="--help -h --directory -D --file --input-format --year --kernel-boot-time --verify --native-read --jobs -j --max-line --unit -u --since --until --boot -b --pid --class --fail-on --app --field --app-tz --window --memory-limit --cores --core-timeout --samples-every --quiet -q --format --pretty --color --tz --utc --output -o ";;
     memory) opts="--help -h --unit -u --fail-on --app --field --app-tz --window --memory-limit --explain-fields --format --pretty --tz --utc --sparkline ";;
     core) opts="--help -h --exe --sysroot --debug-dir --debuginfod --timeout --memory-limit --max-threads --max-frames --format --pretty --output -o --crashing-only --no-modules --fail-on --no-isolate ";;
     *) opts="";;

@@ -54,6 +54,13 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
                "payload against its hash, every entry item against its object (catches flipped bytes that "
                "libsystemd passes on silently; about 50% more time on native journals)")
       ->group("Input");
+  app->add_option("--native-read", o.native_read,
+                  "Native journals: 'index' (default) finds the exits through the files' field index and reads "
+                  "output lines only around them; 'scan' reads every entry (also finds a runtime's crash text "
+                  "in a process that no exit, kill line or core names). Files journald did not close (*.journal~) "
+                  "and --verify always scan")
+      ->check(CLI::IsMember({"index", "scan"}))
+      ->group("Input");
   app->add_option("-j,--jobs", o.jobs,
                   "Threads for parsing journal JSON and export in parallel blocks (default: the number of cores from 4 "
                   "cores up, else 1). The result is the same whatever N")
@@ -142,6 +149,7 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   q.parse.zone = zone;
   q.parse.year = o.year;
   q.parse.verify_journals = o.verify_journals;
+  q.parse.native_by_index = o.native_read == "index";
   q.parse.jobs = o.jobs ? o.jobs : default_jobs();
   q.parse.kernel_boot_time = parse_boot_time(o.kernel_boot_time, zone);
   auto max_line = parse_size(o.max_line);

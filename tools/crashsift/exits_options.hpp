@@ -24,6 +24,7 @@ struct ExitsOptions {
   std::vector<std::string> fail_on;
   std::optional<int> year;
   bool verify_journals = false;
+  std::string native_read = "index";
   unsigned jobs = 0;  // 0: the number of cores
   std::string kernel_boot_time;
   std::string max_line = "16M";

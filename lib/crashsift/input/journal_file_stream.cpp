@@ -15,6 +15,7 @@
 #include "crashsift/core/event_wire.hpp"
 #include "crashsift/core/fd_io.hpp"
 #include "crashsift/input/journal_fields.hpp"
+#include "crashsift/input/journal_index_read.hpp"
 #include "crashsift/input/journal_salvage.hpp"
 
 namespace crashsift::input {
@@ -156,8 +157,10 @@ bool valid_field_name(std::string_view name) {
   return true;
 }
 
+}  // namespace
+
 // Fills e from the current entry; invalid counts the fields skipped for a damaged name.
-int fill_event(sd_journal* j, Event& e, std::uint64_t& invalid) {
+int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid) {
   const void* data = nullptr;
   size_t len = 0;
   int r = 0;
@@ -185,7 +188,7 @@ int fill_event(sd_journal* j, Event& e, std::uint64_t& invalid) {
 
 // The entry's seqnum, from its cursor ("s=...;i=<hex seqnum>;..."): sd_journal_get_seqnum is
 // newer than systemd 252. Used to resume with the salvage reader after the last entry read.
-std::uint64_t seqnum_of(sd_journal* j) {
+std::uint64_t journal_seqnum(sd_journal* j) {
   char* cursor = nullptr;
   if (sd_journal_get_cursor(j, &cursor) < 0 || !cursor) return 0;
   std::uint64_t seqnum = 0;
@@ -193,6 +196,8 @@ std::uint64_t seqnum_of(sd_journal* j) {
   std::free(cursor);
   return seqnum;
 }
+
+namespace {
 
 std::string open_failure(int r) {
   const bool damaged = r == -ENODATA || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EIO || r == -EFBIG;
@@ -223,7 +228,7 @@ void verify_with_salvage_walk(const std::string& path, std::uint64_t entries, Fr
 
 int read_file_with_libsystemd(const std::string& path, const FileStreamSettings& settings, int out_fd) {
   sd_journal* j = nullptr;
-  FrameWriter out(out_fd, [&j] { return seqnum_of(j); });
+  FrameWriter out(out_fd, [&j] { return journal_seqnum(j); });
   const char* paths[] = {path.c_str(), nullptr};
   int r = sd_journal_open_files(&j, paths, 0);
   if (r < 0) {
@@ -233,20 +238,43 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
     out.frame(frame_read_done, std::string(1, r == -EACCES || r == -EPERM ? 0 : 1));
     return 0;
   }
+  // Taken before reading: entries appended while we read (a live journal) must not look missing.
+  // The header, and the second handle the index read wants, before "opened": after it the
+  // parent may take away a spilled copy's transient name.
+  const std::optional<JournalHeader> header = header_of(path);
+  sd_journal* lines = nullptr;
+  if (settings.by_index && sd_journal_open_files(&lines, paths, 0) < 0) lines = nullptr;
   out.frame(frame_opened, {});
   // Values above the threshold are truncated by sd-journal; 64 KiB keeps whole crash messages.
   sd_journal_set_data_threshold(j, 64 * 1024);
-  const bool matched = !settings.units.empty();
-  if (matched && (r = add_unit_matches(j, settings.units)) < 0)
-    out.frame(frame_damage, damage_payload(0, "cannot add journal matches: " + errno_text(r)));
-  if (settings.since && (r = sd_journal_seek_realtime_usec(j, static_cast<std::uint64_t>(*settings.since))) < 0)
-    out.frame(frame_damage, damage_payload(0, "cannot seek to --since: " + errno_text(r)));
-  // Taken before reading: entries appended while we read (a live journal) must not look missing.
-  const std::optional<JournalHeader> header = header_of(path);
   Event e;
   std::uint64_t entries = 0;
   bool stopped_early = false;
-  for (;;) {
+  // Every entry is read where the index may not hold them all: a file journald did not close
+  // (".journal~", or still "online": being written, or its writer died), or one to verify.
+  IndexReadResult indexed;
+  const bool closed = header && header->state != 1 && !path.ends_with(".journal~");
+  if (lines && !settings.verify && closed)
+    indexed = read_by_index(j, lines, settings, [&out](std::uint64_t realtime, const Event& ev) { out.entry(realtime, ev); });
+  if (lines) sd_journal_close(lines);
+  const bool matched = indexed.used || !settings.units.empty();
+  if (indexed.used) {
+    entries = indexed.entries;
+    if (indexed.error < 0) {
+      out.frame(frame_damage, damage_payload(entries, "libsystemd stopped reading after " + std::to_string(entries) +
+                                                          " entries: " + errno_text(indexed.error)));
+      stopped_early = true;
+    }
+    if (indexed.invalid_fields)
+      out.frame(frame_damage, damage_payload(entries, "skipped " + std::to_string(indexed.invalid_fields) +
+                                                          " field(s) without a valid name (a damaged DATA object)"));
+  } else {
+    if (!settings.units.empty() && (r = add_unit_matches(j, settings.units)) < 0)
+      out.frame(frame_damage, damage_payload(0, "cannot add journal matches: " + errno_text(r)));
+    if (settings.since && (r = sd_journal_seek_realtime_usec(j, static_cast<std::uint64_t>(*settings.since))) < 0)
+      out.frame(frame_damage, damage_payload(0, "cannot seek to --since: " + errno_text(r)));
+  }
+  for (; !indexed.used;) {
     r = sd_journal_next(j);
     if (r == 0) break;
     if (r < 0) {
@@ -257,7 +285,8 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
     }
     e.clear();
     std::uint64_t invalid = 0;
-    const int fields_read = fill_event(j, e, invalid);
+    const int fields_read = fill_event_from_journal(j, e, invalid);
+    e.origin.line = journal_seqnum(j);
     std::uint64_t realtime = 0;
     sd_journal_get_realtime_usec(j, &realtime);
     ++entries;
@@ -271,7 +300,7 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
                                                           " field(s) without a valid name (a damaged DATA object)"));
   }
   // sd_journal_next at the end or on an error leaves the last entry read current.
-  const std::uint64_t last_seqnum = entries ? seqnum_of(j) : 0;
+  const std::uint64_t last_seqnum = entries ? journal_seqnum(j) : 0;
   out.flush();
   // A damaged entry array ends the walk quietly: compare with what the header says it holds.
   if (!stopped_early) {
@@ -280,7 +309,7 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
       std::uint64_t tail = last_seqnum;
       if (matched) {
         sd_journal_flush_matches(j);
-        tail = sd_journal_seek_tail(j) >= 0 && sd_journal_previous(j) > 0 ? seqnum_of(j) : 0;
+        tail = sd_journal_seek_tail(j) >= 0 && sd_journal_previous(j) > 0 ? journal_seqnum(j) : 0;
       }
       const bool short_count = !matched && !settings.since && entries < header->n_entries;
       const bool short_tail = (tail || !matched) && tail < header->tail_entry_seqnum && (entries || matched);
@@ -327,6 +356,7 @@ int read_file_with_salvage(const std::string& path, const FileStreamSettings& se
       e.monotonic_usec = entry.monotonic;
     }
     e.origin.salvaged = true;
+    e.origin.line = entry.seqnum;
     ++entries;
     last_seqnum = entry.seqnum;
     out.entry(entry.realtime, e);

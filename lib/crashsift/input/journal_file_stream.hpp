@@ -21,6 +21,7 @@ struct FileStreamSettings {
   std::optional<UsecUtc> since;
   double idle_timeout_sec = 30;          // a reader that sends nothing for this long is stopped
   bool verify = false;                   // check a file libsystemd read cleanly with the salvage walk
+  bool by_index = false;                 // read through the field index (journal_index_read.hpp)
 };
 
 class JournalFileStream {

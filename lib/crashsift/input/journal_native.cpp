@@ -124,7 +124,8 @@ void read_native_journal(const NativeSource& src, const ParseOptions& options, I
                                                          : "no journal files (*.journal, *.journal~) in " + src.directory;
     return;
   }
-  FileStreamSettings settings{src.units, src.since, src.idle_timeout_sec, options.verify_journals};
+  FileStreamSettings settings{src.units, src.since, src.idle_timeout_sec, options.verify_journals,
+                              options.native_by_index};
   std::vector<OpenFile> open;
   Outcome outcome;
   size_t next_file = 0;
@@ -152,7 +153,9 @@ void read_native_journal(const NativeSource& src, const ParseOptions& options, I
                                [](const OpenFile& a, const OpenFile& b) { return a.realtime < b.realtime; });
     Event& e = it->pending;
     e.origin.input = options.input_index;
-    e.origin.line = ++index;
+    // The entry's sequence number (the i= of its cursor) names it whichever way it was read.
+    ++index;
+    if (!e.origin.line) e.origin.line = index;
     ++report.entries;
     if (e.time) report.saw_time(*e.time);
     sink(e);

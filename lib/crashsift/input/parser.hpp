@@ -26,6 +26,9 @@ struct ParseOptions {
   // Native journals: after libsystemd read a file without error, check every object against the
   // format and every payload against its hash (--verify), which libsystemd does not do.
   bool verify_journals = false;
+  // Native journals: find the exits through the files' field index (sd-journal matches) and
+  // read only the output lines around them; false reads every entry (--native-read scan).
+  bool native_by_index = true;
   // Threads for line-oriented formats that parse blocks in parallel (journal json): 1 = this
   // thread only. block_bytes: how much input each parallel job parses.
   unsigned jobs = 1;
