@@ -37,6 +37,7 @@ enum FrameKind : char {
   frame_open_failed = 'F',  // u8 permission denied, text
   frame_read_done = 'R',    // u8 wants salvage
   frame_salvaged = 'S',     // u64 entries, first byte, last byte
+  frame_indexed = 'I',      // u64 entries the file holds: it was read through its index
 };
 
 
@@ -323,6 +324,11 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
   }
   sd_journal_close(j);
   if (!stopped_early && settings.verify) verify_with_salvage_walk(path, entries, out);
+  if (indexed.used && header) {
+    std::string payload;
+    wire_put(payload, header->n_entries);
+    out.frame(frame_indexed, payload);
+  }
   out.frame(frame_read_done, std::string(1, stopped_early ? 1 : 0));
   return 0;
 }
@@ -491,6 +497,9 @@ void JournalFileStream::handle_frame(char kind, std::string_view payload) {
       report_.damaged(label_, entries ? entries : delivered_, std::string(payload));
       break;
     }
+    case frame_indexed:
+      wire_take(payload, indexed_file_entries_);
+      break;
     case frame_opened:
       opened_ = true;
       remove_transient_name();

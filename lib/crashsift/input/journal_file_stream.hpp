@@ -41,6 +41,9 @@ class JournalFileStream {
   bool opened() const { return opened_; }
   const std::string& open_error() const { return open_error_; }
   bool permission_denied() const { return permission_denied_; }
+  // Read through the file's index: the entries the file holds (its header), else 0.
+  std::uint64_t indexed_file_entries() const { return indexed_file_entries_; }
+  std::uint64_t delivered() const { return delivered_; }
 
  private:
   enum class Phase { libsystemd, salvage, done };
@@ -62,6 +65,7 @@ class JournalFileStream {
   std::string batch_;          // the current batch of events
   std::string_view batch_left_;
   std::uint64_t delivered_ = 0;        // entries given to the caller from this file
+  std::uint64_t indexed_file_entries_ = 0;
   std::uint64_t phase_entries_ = 0;
   std::uint64_t last_seqnum_ = 0;
   bool phase_result_seen_ = false;

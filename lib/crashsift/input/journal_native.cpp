@@ -104,8 +104,14 @@ struct OpenFile {
 struct Outcome {
   size_t files = 0, opened = 0, denied = 0;
   std::string first_open_error;
+  std::uint64_t indexed_files = 0, indexed_read = 0, indexed_held = 0;
   void add(const JournalFileStream& s, const std::string& label) {
     ++files;
+    if (s.indexed_file_entries()) {
+      ++indexed_files;
+      indexed_read += s.delivered();
+      indexed_held += s.indexed_file_entries();
+    }
     if (s.opened()) ++opened;
     if (s.permission_denied()) ++denied;
     if (!s.opened() && first_open_error.empty()) first_open_error = label + ": " + s.open_error();
@@ -165,6 +171,10 @@ void read_native_journal(const NativeSource& src, const ParseOptions& options, I
       open.erase(it);
     }
   }
+  if (outcome.indexed_files)
+    report.note("read through the journal's index: " + std::to_string(outcome.indexed_read) + " of the " +
+                std::to_string(outcome.indexed_held) + " entries in " + std::to_string(outcome.indexed_files) +
+                " file(s), those around each exit (--native-read scan reads every entry)");
   if (outcome.denied)
     report.note(std::to_string(outcome.denied) + " journal file(s) could not be read: permission denied "
                 "(run as root or as a member of the systemd-journal group)");
