@@ -2,7 +2,7 @@
 """Host-scale benchmark (issue 13): crashsift over the shared generators' inputs against cat, rg,
 jq and journalctl on the same files, in one run, page cache warm. Prints one Markdown table.
 
-usage: bench/host.py [--dir DIR] [--runs N] [--crashsift BIN] [--skip-jq] [--sizes 100M,1G,4G]
+usage: bench/host.py [--dir DIR] [--runs N] [--crashsift BIN] [--skip-jq] [--sizes 100M,1G,4G] [--prepare]
 
 Inputs (made once in DIR with ../shared/bench, see that README):
   journal.export       gen_journal.py --size 1G            (~1.2 M entries, ~52 000 exits)
@@ -31,6 +31,7 @@ ap.add_argument("--crashsift", default=os.path.abspath("build/tools/crashsift"))
 ap.add_argument("--skip-jq", action="store_true")
 ap.add_argument("--sizes", default="100M,1G,4G")
 ap.add_argument("--shared", default=os.path.abspath("../shared/bench"))
+ap.add_argument("--prepare", action="store_true", help="only make the inputs (minutes), time nothing")
 args = ap.parse_args()
 D, CS = args.dir, args.crashsift
 
@@ -149,6 +150,10 @@ def row(name, path, cs_cmd, anchors, mem="rss"):
 
 def main():
     ensure_inputs()
+    if args.prepare:
+        for size in args.sizes.split(","):
+            sized_export(size)
+        return
     ex, js, jr, app, cl = (f"{D}/journal.export", f"{D}/journal.json", f"{D}/jr", f"{D}/app.ndjson",
                            f"{D}/crashloop.export")
     sh(f"cat {ex} {js} {app} {cl} {jr}/*.journal > /dev/null")  # page cache warm for everyone
@@ -164,6 +169,8 @@ def main():
         [("journalctl -o export", f"journalctl --directory={jr} -o export"),
          ("journalctl MESSAGE_ID=exit", f"journalctl --directory={jr} -q MESSAGE_ID=98e322203f7a4ed290d09fe03c09fe15")],
         mem="anon")
+    row("native journal dir, --native-read scan", jr, f"{CS} exits --format json {out} --native-read scan -D {jr}",
+        [("journalctl -o export", f"journalctl --directory={jr} -o export")], mem="anon")
     row("native, -u dispatch", jr, f"{CS} exits --format json {out} -u dispatch -D {jr}",
         [("journalctl -u dispatch.service -o cat", f"journalctl --directory={jr} -u dispatch.service -o cat")],
         mem="anon")
@@ -172,6 +179,7 @@ def main():
     row("crash loop export, 500 000 exits", cl, f"{CS} exits --format json {out} {cl}",
         [("rg -c", f"rg -c 'Main process exited' {cl}")])
     row("report, journal export", ex, f"{CS} report --format json {out} {ex}", [])
+    row("report, native journal dir", jr, f"{CS} report --format json {out} -D {jr}", [], mem="anon")
     for size in args.sizes.split(","):
         p = sized_export(size)
         row(f"export {size}", p, f"{CS} exits --format json {out} {p}", [("rg -c", f"rg -c 'Main process exited' {p}")])
