@@ -30,6 +30,17 @@ bool parse_int64(std::string_view s, std::int64_t& out) {
 
 bool parse_uint64(std::string_view s, std::uint64_t& out) {
   if (s.empty()) return false;
+  // Every journal line has three timestamps: up to 19 digits cannot overflow, so no checks.
+  if (s.size() <= 19) {
+    std::uint64_t v = 0;
+    for (const char c : s) {
+      const unsigned d = static_cast<unsigned char>(c) - '0';
+      if (d > 9) return false;
+      v = v * 10 + d;
+    }
+    out = v;
+    return true;
+  }
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
 }
