@@ -12,7 +12,6 @@
 #include "crashsift/core/ordered_pool.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_fields.hpp"
-#include "crashsift/input/journal_json_event.hpp"
 #include "crashsift/input/parser.hpp"
 
 namespace crashsift::input {
@@ -297,20 +296,8 @@ class JsonParser final : public FormatParser {
     sink(event);
   }
 
-  // The lean reader first (journal_json_event.hpp); simdjson for whatever it leaves.
   static error_code fill_event(ondemand::parser& parser, std::string_view text, size_t capacity, Event& event,
                                std::uint64_t& nulls) {
-    thread_local std::string scratch;
-    if (capacity >= text.size() + 16 && lean_fill_event(text, event, nulls, scratch)) return SUCCESS;
-    Origin origin = std::move(event.origin);
-    event.clear();
-    event.origin = std::move(origin);
-    return simdjson_fill(parser, text, capacity, event, nulls);
-  }
-
- public:
-  static error_code simdjson_fill(ondemand::parser& parser, std::string_view text, size_t capacity, Event& event,
-                                  std::uint64_t& nulls) {
     ondemand::document doc;
     if (auto e = parser.iterate(padded_string_view(text.data(), text.size(), capacity)).get(doc)) return e;
     ondemand::object obj;
@@ -357,7 +344,6 @@ class JsonParser final : public FormatParser {
     return SUCCESS;
   }
 
-private:
   // [98,105,110,...] is one non-printable value; ["a","b"] is a field logged twice (the last
   // value is the one kept, as journalctl shows the last in short output).
   static error_code apply_array(ondemand::value& value, JournalFieldSetter setter, Event& event, std::string& bytes) {
@@ -399,12 +385,6 @@ private:
 };
 
 }  // namespace
-
-std::string simdjson_fill_event(std::string_view text, size_t capacity, Event& e, std::uint64_t& nulls) {
-  thread_local ondemand::parser parser;
-  const error_code err = JsonParser::simdjson_fill(parser, text, capacity, e, nulls);
-  return err ? std::string("invalid JSON (") + error_message(err) + ")" : std::string();
-}
 
 const FormatParser& json_format() {
   static const JsonParser parser;
