@@ -17,13 +17,6 @@
 namespace crashsift::input {
 namespace {
 
-bool valid_field_name(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  return true;
-}
-
 class ExportParser final : public FormatParser {
  public:
   std::string_view name() const override { return "export"; }
@@ -35,7 +28,7 @@ class ExportParser final : public FormatParser {
     const size_t nl = head.find('\n');
     const std::string_view first = head.substr(0, nl);
     const size_t eq = first.find('=');
-    return eq != std::string_view::npos && valid_field_name(first.substr(0, eq)) &&
+    return eq != std::string_view::npos && valid_journal_field_name(first.substr(0, eq)) &&
            contains(head.substr(0, 4096), "\n__REALTIME_TIMESTAMP=");
   }
 
@@ -75,7 +68,7 @@ class ExportParser final : public FormatParser {
         apply_journal_field(event, line.text.substr(0, eq), line.text.substr(eq + 1));
         continue;
       }
-      if (!valid_field_name(line.text)) {
+      if (!valid_journal_field_name(line.text)) {
         report.skip(line.number, "not an export field line");
         resync(reader, report);
         in_entry = false;

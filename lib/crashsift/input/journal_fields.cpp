@@ -196,6 +196,13 @@ Setter field_setter(std::string_view n) {
 
 }  // namespace
 
+bool valid_journal_field_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 64 || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (const char c : name)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
 JournalFieldSetter journal_field_setter(std::string_view name) noexcept { return field_setter(name); }
 
 bool apply_journal_field(Event& event, std::string_view name, std::string_view value) noexcept {

@@ -20,6 +20,11 @@
 
 namespace crashsift::input {
 
+// A field name as journald accepts one (journal_field_valid): upper-case letters, digits and
+// '_', not starting with a digit, at most 64 bytes. Anything else in a native file is a
+// damaged DATA object; in export text, a line that is no field.
+bool valid_journal_field_name(std::string_view name) noexcept;
+
 // Applies one field. Returns true when the field was used, false when it is not one crashsift
 // keeps (or its value did not parse, e.g. EXIT_STATUS=abc). Never throws and never stores
 // COREDUMP_ENVIRON (it holds the crashed process's secrets).

@@ -147,17 +147,6 @@ bool salvaged_entry_matches(const SalvagedEntry& entry, const std::vector<std::s
   return false;
 }
 
-// Fills e from the current entry; the error of the field enumeration, if any (a field that
-// cannot be decompressed or lies outside the file), else 0.
-// journald writes only names of A-Z, 0-9 and _ (not starting with a digit), at most 64 bytes
-// (journal_field_valid): anything else is a damaged DATA object libsystemd hands over as it is.
-bool valid_field_name(std::string_view name) {
-  if (name.empty() || name.size() > 64 || (name[0] >= '0' && name[0] <= '9')) return false;
-  for (const char c : name)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  return true;
-}
-
 }  // namespace
 
 // Fills e from the current entry; invalid counts the fields skipped for a damaged name.
@@ -169,7 +158,7 @@ int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid) {
   while ((r = sd_journal_enumerate_data(j, &data, &len)) > 0) {
     const std::string_view field(static_cast<const char*>(data), len);
     const size_t eq = field.find('=');
-    if (eq == std::string_view::npos || !valid_field_name(field.substr(0, eq))) {
+    if (eq == std::string_view::npos || !valid_journal_field_name(field.substr(0, eq))) {
       ++invalid;
       continue;
     }

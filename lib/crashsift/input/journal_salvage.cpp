@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/journal_salvage_decode.hpp"
 #include "crashsift/input/journal_salvage_hash.hpp"
 
@@ -36,7 +37,6 @@ constexpr std::uint64_t data_fixed_size = 64;        // + 8 in compact files
 constexpr std::uint64_t field_fixed_size = 40;
 constexpr std::uint64_t tag_size = 64;
 constexpr std::uint64_t min_header_size = 208;       // the header of the first released format
-constexpr std::size_t max_field_name = 64;
 // A field is hashed in full (decompressed, streamed) to verify it when it is at most this large;
 // a larger one is delivered cut and counted as unverified.
 constexpr std::uint64_t hash_budget = 32u << 20;
@@ -65,16 +65,6 @@ std::uint64_t min_object_size(std::uint8_t type, bool compact) {
     case object_tag: return tag_size;
     default: return 0;
   }
-}
-
-// A field name as journald accepts one (journal_field_valid): upper-case letters, digits and
-// '_', not starting with a digit, at most 64 bytes.
-bool valid_field_name(std::string_view name) {
-  if (name.empty() || name.size() > max_field_name) return false;
-  if (name[0] >= '0' && name[0] <= '9') return false;
-  for (char c : name)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  return true;
 }
 
 class Salvager {
@@ -423,7 +413,7 @@ class Salvager {
       return false;
     }
     const std::size_t eq = f.bytes.find('=');
-    if (eq == std::string::npos || !valid_field_name(std::string_view(f.bytes).substr(0, eq))) {
+    if (eq == std::string::npos || !valid_journal_field_name(std::string_view(f.bytes).substr(0, eq))) {
       problem(offset, "DATA payload is not a NAME=value field");
       return false;
     }

@@ -199,3 +199,14 @@ TEST_CASE("journal fields: the setter is found by name alone, and only for kept 
     CHECK_FALSE(apply_journal_field(e, name, "x"));
   }
 }
+
+TEST_CASE("journal fields: a valid name is what journald accepts, for every reader") {
+  using crashsift::input::valid_journal_field_name;
+  for (std::string_view ok : {"MESSAGE", "_PID", "__CURSOR", "COREDUMP_SIGNAL", "X1", "_1"}) CHECK(valid_journal_field_name(ok));
+  CHECK(valid_journal_field_name(std::string(64, 'A')));
+  for (std::string_view bad : {"", "message", "1X", "9", "MESSAGE ID", "MESSAGE=", "MESSAGE-ID", "CAFÉ"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(valid_journal_field_name(bad));
+  }
+  CHECK_FALSE(valid_journal_field_name(std::string(65, 'A')));
+}
