@@ -19,6 +19,7 @@ void register_core(CLI::App& root, Commands& commands);
 void register_memory(CLI::App& root, Commands& commands);
 void register_report(CLI::App& root, Commands& commands);
 void register_timeline(CLI::App& root, Commands& commands);
+void register_watch(CLI::App& root, Commands& commands);
 void register_generate(CLI::App& root, Commands& commands);
 
 }  // namespace crashsift::tool

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   register_timeline(root, commands);
   register_memory(root, commands);
   register_core(root, commands);
+  register_watch(root, commands);
   register_generate(root, commands);
   if (argc > 1 && argv[1][0] != '-') {
     bool known = false;

@@ -452,11 +452,7 @@ struct ExitTracker::Impl {
   std::set<std::uint32_t> inputs_with_records_taken;
   std::set<std::string> units_with_failures;
 
-  static constexpr UsecUtc reach_after = 60 * one_second;     // coredump and merge joins
-  static constexpr UsecUtc reach_before = 3600 * one_second;  // a record named by PID, before its exit
-  static constexpr UsecUtc reorder_slack = 300 * one_second;  // input order tolerated
-  static constexpr UsecUtc result_wait = 600 * one_second;    // an exit awaiting its result line
-  static constexpr UsecUtc flush_every = 5 * one_second;
+  StreamWindows windows;
 
   void join_records(size_t i) {
     Exit& x = exits[i];
@@ -475,7 +471,7 @@ struct ExitTracker::Impl {
     for (join_cursor = std::max(join_cursor, exits.begin()); join_cursor < exits.end(); ++join_cursor) {
       if (!exits.held(join_cursor) || exits.joined(join_cursor)) continue;
       const auto& t = exits[join_cursor].exited_at;
-      if (now && (!t || *t + reach_after + reorder_slack >= *now)) break;
+      if (now && (!t || *t + windows.reach_after + windows.reorder_slack >= *now)) break;
       join_records(join_cursor);
     }
   }
@@ -487,8 +483,8 @@ struct ExitTracker::Impl {
     if (join_cursor < exits.end()) unjoined_from = exits[join_cursor].exited_at;
     auto settled = [&](const std::optional<UsecUtc>& t) {
       if (!now) return true;
-      return t && *t + reach_before + reach_after + reorder_slack < *now &&
-             (!unjoined_from || *unjoined_from > *t + reach_before);
+      return t && *t + windows.reach_before + windows.reach_after + windows.reorder_slack < *now &&
+             (!unjoined_from || *unjoined_from > *t + windows.reach_before);
     };
     std::vector<Witness> orphans;
     std::erase_if(coredumps, [&](CoredumpRecord& c) {
@@ -516,9 +512,9 @@ struct ExitTracker::Impl {
 
   // Exits before this time can take no more evidence.
   UsecUtc final_before(UsecUtc now) const {
-    UsecUtc until = now - reach_after - reorder_slack;
+    UsecUtc until = now - windows.reach_after - windows.reorder_slack;
     auto reaches_back = [&](const std::optional<UsecUtc>& t) {
-      if (t) until = std::min(until, *t - reach_after);
+      if (t) until = std::min(until, *t - windows.reach_after);
     };
     for (const auto& c : coredumps)
       if (!c.used) reaches_back(c.time);
@@ -529,7 +525,7 @@ struct ExitTracker::Impl {
     for (const auto& [key, u] : units)
       if (u.open_exit && exits.held(*u.open_exit)) {
         const auto& t = exits[*u.open_exit].exited_at;
-        if (t && *t + result_wait >= now) until = std::min(until, *t);
+        if (t && *t + windows.result_wait >= now) until = std::min(until, *t);
       }
     return until;
   }
@@ -560,7 +556,7 @@ struct ExitTracker::Impl {
   void take_final(std::vector<Exit>& out) {
     if (!streaming || stream_stopped || !watermark || *watermark < next_flush_at) return;
     const UsecUtc now = *watermark;
-    next_flush_at = now + flush_every;
+    next_flush_at = now + windows.flush_every;
     if (evidence_untimed()) {
       stream_stopped = true;
       return;
@@ -700,7 +696,22 @@ void ExitTracker::on_event(const Event& e) {
   impl_->on_event(e);
 }
 
-void ExitTracker::stream_final_exits(bool on) { impl_->streaming = on; }
+StreamWindows StreamWindows::live(UsecUtc settle) {
+  StreamWindows w;
+  w.reach_after = w.reach_before = w.result_wait = settle;
+  w.reorder_slack = one_second;
+  w.flush_every = one_second / 4;
+  return w;
+}
+
+void ExitTracker::stream_final_exits(bool on, const StreamWindows& windows) {
+  impl_->streaming = on;
+  impl_->windows = windows;
+}
+
+void ExitTracker::advance_clock(UsecUtc now) {
+  if (!impl_->watermark || now > *impl_->watermark) impl_->watermark = now;
+}
 
 void ExitTracker::take_final(std::vector<Exit>& out) { impl_->take_final(out); }
 

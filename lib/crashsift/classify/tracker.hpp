@@ -16,6 +16,19 @@
 
 namespace crashsift::classify {
 
+// How long an exit waits before take_final may hand it on. The defaults suit a log read after
+// the fact (generous: records reach an exit minutes late, inputs are out of order by minutes);
+// a live follower (crashsift watch) waits seconds.
+struct StreamWindows {
+  UsecUtc reach_after = 60 * usec_per_sec;     // coredump records and merge joins after the exit
+  UsecUtc reach_before = 3600 * usec_per_sec;  // a record named by PID before its exit
+  UsecUtc reorder_slack = 300 * usec_per_sec;  // input disorder tolerated
+  UsecUtc result_wait = 600 * usec_per_sec;    // an exit awaiting PID 1's result line
+  UsecUtc flush_every = 5 * usec_per_sec;      // how often take_final looks
+  // Everything within `settle` of the exit; a second of disorder.
+  static StreamWindows live(UsecUtc settle);
+};
+
 struct TrackerLimits {
   size_t max_tracked_processes = 1024;  // live processes whose output tail is kept
   size_t tail_lines = 32;               // output lines kept per process
@@ -59,8 +72,11 @@ class ExitTracker {
   // Streaming (one input: exits of different inputs are not in one time order): take_final
   // appends the exits that no later evidence can change, classified and in time order, and
   // forgets them. Cheap to call after every event. Untimed evidence (a paste) stops it.
-  void stream_final_exits(bool on);
+  void stream_final_exits(bool on, const StreamWindows& windows = {});
   void take_final(std::vector<Exit>& out);
+  // A live input: it is `now` even when no event says so (the stream is quiet), so exits whose
+  // windows have closed become final.
+  void advance_clock(UsecUtc now);
 
  private:
   struct Impl;

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <lz4frame.h>
 #include <lzma.h>
 #include <sys/stat.h>
@@ -25,11 +26,17 @@ class RawSource {
 
 class FdSource final : public RawSource {
  public:
-  explicit FdSource(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  FdSource(int fd, bool owned, IdleHook idle = {}) : fd_(fd), owned_(owned), idle_(std::move(idle)) {}
   ~FdSource() override {
     if (owned_) ::close(fd_);
   }
   ssize_t read(char* buf, size_t n) override {
+    while (idle_.on_idle) {
+      struct pollfd p = {fd_, POLLIN, 0};
+      const int r = ::poll(&p, 1, idle_.after_ms);
+      if (r > 0 || (r < 0 && errno != EINTR)) break;  // readable, at its end, or poll failed: read says
+      if (r == 0) idle_.on_idle();
+    }
     for (;;) {
       const ssize_t r = ::read(fd_, buf, n);
       if (r < 0 && errno == EINTR) continue;
@@ -41,6 +48,7 @@ class FdSource final : public RawSource {
  private:
   int fd_;
   bool owned_;
+  IdleHook idle_;
 };
 
 class MemRaw final : public RawSource {
@@ -304,8 +312,8 @@ std::unique_ptr<ByteSource> wrap(std::unique_ptr<RawSource> raw) {
 
 }  // namespace
 
-Result<std::unique_ptr<ByteSource>> open_source(const std::string& path) {
-  if (path == "-") return wrap(std::make_unique<FdSource>(0, false));
+Result<std::unique_ptr<ByteSource>> open_source(const std::string& path, const IdleHook& idle) {
+  if (path == "-") return wrap(std::make_unique<FdSource>(0, false, idle));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error("cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -314,7 +322,7 @@ Result<std::unique_ptr<ByteSource>> open_source(const std::string& path) {
     return make_error(path + " is a directory (journal directories are read with sd-journal)");
   }
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return wrap(std::make_unique<FdSource>(fd, true));
+  return wrap(std::make_unique<FdSource>(fd, true, idle));
 }
 
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes) {

@@ -4,6 +4,7 @@
 // renamed). Reads go through fixed buffers, so memory does not grow with the input size.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,8 +29,16 @@ class ByteSource {
   std::string compression_;
 };
 
-// Opens `path` ("-" = stdin). Detects compression by magic bytes.
-Result<std::unique_ptr<ByteSource>> open_source(const std::string& path);
+// A follower's wake-up while its input is quiet (`crashsift watch`): `on_idle` runs each time
+// no byte arrived for `after_ms`, on the reading thread, between two reads.
+struct IdleHook {
+  int after_ms = 0;
+  std::function<void()> on_idle;
+};
+
+// Opens `path` ("-" = stdin). Detects compression by magic bytes. With an idle hook, reads
+// wait in poll() and call it while nothing comes.
+Result<std::unique_ptr<ByteSource>> open_source(const std::string& path, const IdleHook& idle = {});
 // Wraps an in-memory buffer (tests, fuzzers); also detects compression.
 std::unique_ptr<ByteSource> memory_source(std::string_view bytes);
 

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <cerrno>
@@ -63,6 +64,21 @@ class ReplaySource final : public input::ByteSource {
   size_t pos_ = 0;
   std::unique_ptr<input::ByteSource> rest_;
 };
+
+// What a live stream has sent by its first newline (at most sniff_bytes): enough to tell its
+// format, without waiting for more.
+std::string read_first_lines(input::ByteSource& src) {
+  std::string head(sniff_bytes, '\0');
+  size_t got = 0;
+  while (got < head.size()) {
+    const size_t r = src.read(head.data() + got, head.size() - got);
+    if (r == 0) break;
+    got += r;
+    if (std::memchr(head.data() + got - r, '\n', r)) break;
+  }
+  head.resize(got);
+  return head;
+}
 
 std::string read_head(input::ByteSource& src) {
   std::string head(sniff_bytes, '\0');
@@ -133,7 +149,8 @@ class Runner {
   ExitsRun run() {
     std::uint32_t index = 0;
     streaming_ = streams_exits(q_);
-    tracker_.stream_final_exits(streaming_);
+    tracker_.stream_final_exits(streaming_, q_.live && streaming_ ? classify::StreamWindows::live(q_.live->settle)
+                                                                    : classify::StreamWindows{});
     const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty();
     if (no_journal && !q_.app_args.empty()) return app_only();
     if (no_journal) {
@@ -200,7 +217,17 @@ class Runner {
     }
     InputReport report;
     report.path = path;
-    auto opened = input::open_source(path);
+    input::IdleHook idle;
+    if (q_.live && streaming_) {
+      // Between two reads of a quiet stream: its time goes on, and exits whose windows closed leave.
+      idle.after_ms = q_.live->idle_ms;
+      idle.on_idle = [this] {
+        if (!live_last_time_) return;  // nothing read yet: no time to go on from
+        tracker_.advance_clock(*live_last_time_ + (live_now() - live_last_steady_));
+        hand_on_final_exits();
+      };
+    }
+    auto opened = input::open_source(path, idle);
     if (!opened) {
       report.fatal = opened.error();
       reports_.push_back(std::move(report));
@@ -208,7 +235,8 @@ class Runner {
     }
     auto& src = *opened.value();
     report.compression = src.compression();
-    std::string head = read_head(src);
+    // A live stream is sniffed from what it has sent so far (its first lines), not 64 KiB.
+    std::string head = q_.live ? read_first_lines(src) : read_head(src);
     if (input::looks_like_native_journal(head) || (q_.input_format == "journal")) {
       return read_native_file(path, head, src, report, index);
     }
@@ -233,8 +261,14 @@ class Runner {
     tracker_.begin_input(index, parser->name() != "cat");
     name_input(index, path);
     std::uint64_t last_line = 0;  // parallel blocks do not advance the reader's line count
-    parser->parse(reader, options_for(index, path), report, [&](const Event& e) {
+    input::ParseOptions options = options_for(index, path);
+    if (q_.live) options.jobs = 1;  // blocks of 1 MiB would wait for a quiet stream to fill them
+    parser->parse(reader, options, report, [&](const Event& e) {
       last_line = std::max(last_line, e.origin.line);
+      if (q_.live && e.time && (!live_last_time_ || *e.time >= *live_last_time_)) {
+        live_last_time_ = e.time;
+        live_last_steady_ = live_now();
+      }
       tracker_.on_event(e);
       hand_on_final_exits();
       if (show_progress && replay.position() >= next_report) {
@@ -564,9 +598,18 @@ class Runner {
     return order;
   }
 
+  // A live stream's time: its latest entry's, and when (on a monotonic clock) it was read.
+  std::int64_t live_now() const {
+    if (q_.live->steady_usec) return q_.live->steady_usec();
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
   const ExitsQuery& q_;
   classify::ExitTracker tracker_;
   std::vector<InputReport> reports_;
+  std::optional<UsecUtc> live_last_time_;
+  std::int64_t live_last_steady_ = 0;
   // Streaming and what finish() needs to know of the exits that already left.
   bool streaming_ = false;
   std::vector<classify::Exit> final_;

@@ -55,6 +55,18 @@ struct ExitsQuery {
   FinalExits on_final_exits;
   // Called with a progress line (e.g. "reading big.json: 1.2 GB of 4.0 GB") for big inputs.
   std::function<void(const std::string&)> progress;
+
+  // A live input (`crashsift watch`): one stream (a pipe from `journalctl -f -o export`, a
+  // FIFO), read as it comes. An exit leaves `settle` after its time (later evidence is no
+  // longer joined to it). While the stream is quiet its time goes on from its last entry by the
+  // time that passed since, so exits leave without waiting for the next line, and a replayed
+  // old stream is timed by its own entries, not by today's date. Needs on_final_exits.
+  struct Live {
+    UsecUtc settle = 10 * usec_per_sec;
+    int idle_ms = 250;
+    std::function<std::int64_t()> steady_usec;  // a monotonic clock in µs; a test can pin it
+  };
+  std::optional<Live> live;
 };
 
 using ExitsRun = report::ExitsReport;

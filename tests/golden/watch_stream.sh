@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `crashsift watch` on a real pipe: deaths written while the stream is quiet (before the rest of
+# the stream is sent), every death once, the summary at the end, --fail-on's status.
+set -euo pipefail
+export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C  # the suite's zone; see tests/unit/main.cpp
+crashsift=$1 testdata=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+fail() { echo "FAIL: $*"; exit 1; }
+# Three deaths ten minutes apart (the times of a past day: the stream is timed by its own entries).
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+boot = "5c1f0e2d3b4a69788796a5b4c3d2e1f0"
+def entry(t, fields):
+    s = "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=%s\n_HOSTNAME=h1\n" % (t, t - 1789000000000000, boot)
+    return s + "".join("%s=%s\n" % kv for kv in fields) + "\n"
+def pid1(t, unit, msg):
+    return entry(t, [("_PID", "1"), ("SYSLOG_IDENTIFIER", "systemd"), ("_TRANSPORT", "journal"), ("UNIT", unit), ("MESSAGE", msg)])
+def death(t, unit, pid, segv):
+    s = pid1(t - 900000, unit, "Started %s." % unit)
+    s += entry(t - 500000, [("_PID", str(pid)), ("SYSLOG_IDENTIFIER", "app"), ("_TRANSPORT", "stdout"), ("_SYSTEMD_UNIT", unit),
+                            ("MESSAGE", "fatal: cannot open /etc/app.conf: No such file or directory")])
+    if segv:
+        s += pid1(t, unit, "%s: Main process exited, code=killed, status=11/SEGV" % unit)
+        s += pid1(t + 100, unit, "%s: Failed with result 'signal'." % unit)
+    else:
+        s += pid1(t, unit, "%s: Main process exited, code=exited, status=1/FAILURE" % unit)
+        s += pid1(t + 100, unit, "%s: Failed with result 'exit-code'." % unit)
+    return s
+t0 = 1790000000000000
+open(work + "/part1.export", "w").write(death(t0, "a.service", 101, False) + death(t0 + 600000000, "b.service", 202, True))
+open(work + "/part2.export", "w").write(death(t0 + 1200000000, "c.service", 303, False))
+PY
+stamp() { while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done; }
+set +e
+{ cat "$work/part1.export"; sleep 4; date +%s.%N > "$work/sent2"; cat "$work/part2.export"; } |
+  "$crashsift" watch --settle 1 --format ndjson --fail-on segfault - 2> "$work/err" | stamp > "$work/out"
+status=${PIPESTATUS[1]}
+set -e
+[ "$status" -eq 1 ] || fail "status $status, want 1 (--fail-on segfault matched b.service): $(cat "$work/err")"
+[ "$(grep -c '"type":"exit"' "$work/out")" -eq 3 ] || { cat "$work/out"; fail "want 3 exits, each once"; }
+[ "$(grep -c '"type":"summary"' "$work/out")" -eq 1 ] || fail "want one summary at the end"
+sent2=$(cat "$work/sent2")
+for unit in a.service b.service; do
+  at=$(grep "\"unit\":\"$unit\"" "$work/out" | cut -d' ' -f1)
+  python3 -c "import sys; sys.exit(0 if float('$at') < float('$sent2') else 1)" ||
+    fail "$unit was written at $at, after the rest of the stream was sent ($sent2): not while the stream was quiet"
+done
+grep -q '"unit":"b.service".*"class":"segfault"' "$work/out" || fail "b.service: not a segfault"
+grep -q '"unit":"c.service".*"reason":"fatal: cannot open /etc/app.conf' "$work/out" || fail "c.service: crash message missing"
+! grep -q 'out of time order' "$work/err" || fail "a stream in time order was flagged out of order: $(cat "$work/err")"
+echo "watch: 2 deaths written while the stream was quiet, 3 in all once each, --fail-on status 1"
