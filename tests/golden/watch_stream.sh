@@ -5,6 +5,7 @@ set -euo pipefail
 export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C  # the suite's zone; see tests/unit/main.cpp
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
+export HOOKS="$work/hooks"
 fail() { echo "FAIL: $*"; exit 1; }
 # Three deaths ten minutes apart (the times of a past day: the stream is timed by its own entries).
 python3 - "$work" <<'PY'
@@ -49,4 +50,21 @@ done
 grep -q '"unit":"b.service".*"class":"segfault"' "$work/out" || fail "b.service: not a segfault"
 grep -q '"unit":"c.service".*"reason":"fatal: cannot open /etc/app.conf' "$work/out" || fail "c.service: crash message missing"
 ! grep -q 'out of time order' "$work/err" || fail "a stream in time order was flagged out of order: $(cat "$work/err")"
-echo "watch: 2 deaths written while the stream was quiet, 3 in all once each, --fail-on status 1"
+# --exec: one hook run per exit with its JSON and facts; a failing hook is said and counted, and
+# its output never reaches the exits on stdout.
+mkdir -p "$work/hooks"
+{ cat "$work/part1.export"; cat "$work/part2.export"; } |
+  "$crashsift" watch --settle 1 --format ndjson \
+    --exec 'cat > "$HOOKS/$CRASHSIFT_EXIT_ID.json"; echo "hook $CRASHSIFT_UNIT $CRASHSIFT_CLASS"; [ "$CRASHSIFT_CLASS" != segfault ]' \
+    - > "$work/hooked.out" 2> "$work/hooked.err" || fail "watch --exec: status $?: $(cat "$work/hooked.err")"
+[ "$(ls "$work/hooks" | wc -l)" -eq 3 ] || fail "want one hook run per exit: $(ls "$work/hooks")"
+for f in "$work"/hooks/*.json; do
+  id=$(basename "$f" .json)
+  grep -q "\"id\":\"$id\"" "$f" || fail "hook for $id did not get its exit's JSON"
+  grep -qF "$(cat "$f")" "$work/hooked.out" || fail "hook input for $id is not the exit written on stdout"
+done
+! grep -q '^hook ' "$work/hooked.out" || fail "a hook's output reached the exits on stdout"
+grep -q '^hook b.service segfault' "$work/hooked.err" || fail "the hook's output is not on stderr"
+grep -q 'hook for b.service [0-9a-f]*: exit status 1' "$work/hooked.err" || fail "the failing hook is not said"
+grep -q 'hooks: 3 run, 1 failed, 0 timed out, 0 dropped' "$work/hooked.err" || fail "hook counts: $(cat "$work/hooked.err")"
+echo "watch: 2 deaths written while the stream was quiet, 3 in all once each, --fail-on status 1; --exec ran 3 hooks with their exits' JSON, 1 failure said"

@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "command.hpp"
 #include "crashsift/input/parser.hpp"
+#include "crashsift/pipeline/exit_hooks.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/report/exits_report.hpp"
 #include "exit_status.hpp"
@@ -20,7 +21,43 @@ struct WatchOptions {
   ExitsOptions exits;
   std::string input = "-";
   double settle_sec = 10;
+  pipeline::HookOptions hooks;
 };
+
+// The environment a hook gets besides the exit's JSON on its stdin (crashsift-watch(1)).
+std::vector<std::pair<std::string, std::string>> hook_env(const classify::Exit& x) {
+  auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string(); };
+  return {{"CRASHSIFT_EXIT_ID", classify::exit_id(x)},
+          {"CRASHSIFT_UNIT", x.unit},
+          {"CRASHSIFT_CLASS", std::string(classify::to_string(x.cls))},
+          {"CRASHSIFT_CAUSE", x.cause},
+          {"CRASHSIFT_REASON", x.reason},
+          {"CRASHSIFT_PID", opt(x.pid)},
+          {"CRASHSIFT_PROCESS", x.process_name},
+          {"CRASHSIFT_CODE", opt(x.code)},
+          {"CRASHSIFT_SIGNAL", x.signal},
+          {"CRASHSIFT_HOST", x.hostname},
+          {"CRASHSIFT_EXITED_AT", x.exited_at ? format_rfc3339_utc(*x.exited_at) : std::string()}};
+}
+
+// One hook run per exit: its JSON is the NDJSON writer's line for it.
+void submit_hooks(pipeline::ExitHooks& hooks, const std::vector<classify::Exit>& exits,
+                  const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
+                  const std::vector<InputReport>& inputs) {
+  std::string lines;
+  report::make_ndjson_exits_writer([&](std::string_view s) { lines.append(s); })->write_final(exits, cores, inputs);
+  size_t from = 0;
+  for (const auto& x : exits) {
+    const size_t nl = lines.find('\n', from);
+    if (nl == std::string::npos) break;
+    hooks.submit({lines.substr(from, nl + 1 - from), hook_env(x)});
+    from = nl + 1;
+  }
+}
+
+void say(const std::vector<std::string>& messages) {
+  for (const auto& m : messages) std::fprintf(stderr, "crashsift watch: %s\n", m.c_str());
+}
 
 int run(WatchOptions& o) {
   pipeline::ExitsQuery q;
@@ -42,6 +79,8 @@ int run(WatchOptions& o) {
   const report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), o.exits.evidence};
   std::unique_ptr<report::ExitsWriter> writer = o.exits.out.format == "ndjson" ? report::make_ndjson_exits_writer(emit)
                                                                                : report::make_text_exits_writer(style, emit);
+  std::unique_ptr<pipeline::ExitHooks> hooks;
+  if (!o.hooks.command.empty()) hooks = std::make_unique<pipeline::ExitHooks>(o.hooks);
   bool matched = false;
   auto fails = [&](const classify::Exit& x) { return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end(); };
   q.on_final_exits = [&](std::vector<classify::Exit>& exits,
@@ -49,6 +88,10 @@ int run(WatchOptions& o) {
                          const std::vector<InputReport>& inputs) {
     writer->write_final(exits, cores, inputs);
     sink.flush();  // a death is on the reader's screen (or in its pipe) the moment it is known
+    if (hooks) {
+      submit_hooks(*hooks, exits, cores, inputs);
+      say(hooks->take_messages());
+    }
     matched = matched || std::any_of(exits.begin(), exits.end(), fails);
   };
   if (!pipeline::streams_exits(q)) {
@@ -64,6 +107,14 @@ int run(WatchOptions& o) {
     return exit_usage;
   }
   writer->finish(r);
+  if (hooks) {
+    submit_hooks(*hooks, r.exits, r.cores, r.inputs);
+    const pipeline::HookStats st = hooks->finish();
+    say(hooks->take_messages());
+    std::fprintf(stderr, "crashsift watch: hooks: %llu run, %llu failed, %llu timed out, %llu dropped\n",
+                 static_cast<unsigned long long>(st.started), static_cast<unsigned long long>(st.failed),
+                 static_cast<unsigned long long>(st.timed_out), static_cast<unsigned long long>(st.dropped));
+  }
   if (!sink.close()) return exit_usage;
   matched = matched || std::any_of(r.exits.begin(), r.exits.end(), fails);
   return matched ? exit_findings : exit_ok;
@@ -94,6 +145,21 @@ void register_watch(CLI::App& root, Commands& commands) {
       ->check(CLI::Range(0.0, 3600.0))
       ->group("Input");
   add_selection_options(app, opts->exits);
+  app->add_option("--exec", opts->hooks.command,
+                  "Run CMD (with /bin/sh -c) for each exit written: the exit's JSON on its standard input, "
+                  "CRASHSIFT_EXIT_ID, _UNIT, _CLASS, _CAUSE, _REASON, _PID, _PROCESS, _CODE, _SIGNAL, _HOST and "
+                  "_EXITED_AT in its environment, its output on our stderr. Never holds the watch up")
+      ->group("Hooks");
+  app->add_option("--exec-timeout", opts->hooks.timeout_sec, "Seconds a hook may run before it is killed (default 30)")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->group("Hooks");
+  app->add_option("--exec-jobs", opts->hooks.max_running, "Hooks running at once at most (default 4)")
+      ->check(CLI::Range(1u, 256u))
+      ->group("Hooks");
+  app->add_option("--exec-queue", opts->hooks.max_queued,
+                  "Hooks waiting to run at most (default 100); more are dropped, counted and said")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->group("Hooks");
   app->add_flag("--evidence", opts->exits.evidence, "Text: print the deciding lines under each exit")->group("Output");
   app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
   app->add_option("--format", opts->exits.out.format,
