@@ -67,4 +67,21 @@ done
 grep -q '^hook b.service segfault' "$work/hooked.err" || fail "the hook's output is not on stderr"
 grep -q 'hook for b.service [0-9a-f]*: exit status 1' "$work/hooked.err" || fail "the failing hook is not said"
 grep -q 'hooks: 3 run, 1 failed, 0 timed out, 0 dropped' "$work/hooked.err" || fail "hook counts: $(cat "$work/hooked.err")"
-echo "watch: 2 deaths written while the stream was quiet, 3 in all once each, --fail-on status 1; --exec ran 3 hooks with their exits' JSON, 1 failure said"
+# SIGTERM (systemctl stop) ends the stream, not the process: the death still within its settle
+# window is written, then the counts.
+mkfifo "$work/fifo"
+"$crashsift" watch --settle 600 --format ndjson "$work/fifo" > "$work/stopped.out" 2> "$work/stopped.err" &
+watcher=$!
+exec 3> "$work/fifo"
+cat "$work/part1.export" >&3
+sleep 3  # time to read it, even under a sanitizer
+kill -TERM "$watcher"
+set +e
+wait "$watcher"
+status=$?
+set -e
+exec 3>&-
+[ "$status" -eq 0 ] || fail "watch stopped by SIGTERM: status $status: $(cat "$work/stopped.err")"
+[ "$(grep -c '"type":"exit"' "$work/stopped.out")" -eq 2 ] || fail "SIGTERM: the held deaths were not written: $(cat "$work/stopped.out")"
+grep -q '"type":"summary"' "$work/stopped.out" || fail "SIGTERM: no summary"
+echo "watch: 2 deaths written while the stream was quiet, 3 in all once each, --fail-on status 1; --exec ran 3 hooks with their exits' JSON, 1 failure said; SIGTERM wrote the held deaths"

@@ -1,8 +1,10 @@
 // `crashsift watch [INPUT]`: a live stream of journal entries (`journalctl -f -o export |
 // crashsift watch -`), each death classified and written as soon as its evidence has settled.
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <memory>
+#include <signal.h>
 
 #include "cli.hpp"
 #include "command.hpp"
@@ -16,6 +18,19 @@
 namespace crashsift::tool {
 
 namespace {
+
+// SIGINT and SIGTERM end the stream, not the process: what is held is still written.
+volatile std::sig_atomic_t stop_requested = 0;
+void request_stop(int) { stop_requested = 1; }
+
+void stop_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = request_stop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked read returns, and the stream ends there
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 struct WatchOptions {
   ExitsOptions exits;
@@ -73,6 +88,8 @@ int run(WatchOptions& o) {
   }
   q.live = pipeline::ExitsQuery::Live{};
   q.live->settle = static_cast<UsecUtc>(o.settle_sec * usec_per_sec);
+  q.live->stop = [] { return stop_requested != 0; };
+  stop_on_signals();
   OutputSink sink(o.exits.out);
   if (!sink.ok()) return exit_usage;
   const report::Emit emit = [&](std::string_view s) { sink.write(s); };

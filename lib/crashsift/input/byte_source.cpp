@@ -32,6 +32,7 @@ class FdSource final : public RawSource {
   }
   ssize_t read(char* buf, size_t n) override {
     while (idle_.on_idle) {
+      if (idle_.stop && idle_.stop()) return 0;
       struct pollfd p = {fd_, POLLIN, 0};
       const int r = ::poll(&p, 1, idle_.after_ms);
       if (r > 0 || (r < 0 && errno != EINTR)) break;  // readable, at its end, or poll failed: read says
@@ -39,7 +40,10 @@ class FdSource final : public RawSource {
     }
     for (;;) {
       const ssize_t r = ::read(fd_, buf, n);
-      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && errno == EINTR) {
+        if (idle_.stop && idle_.stop()) return 0;
+        continue;
+      }
       if (r > 0) consumed += static_cast<std::uint64_t>(r);
       return r;
     }

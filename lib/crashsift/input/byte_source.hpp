@@ -34,6 +34,9 @@ class ByteSource {
 struct IdleHook {
   int after_ms = 0;
   std::function<void()> on_idle;
+  // Checked whenever a wait ends (a signal interrupts it): true ends the input there, as if the
+  // stream had ended (`watch` stopped by SIGTERM still writes what it holds).
+  std::function<bool()> stop;
 };
 
 // Opens `path` ("-" = stdin). Detects compression by magic bytes. With an idle hook, reads

@@ -221,6 +221,7 @@ class Runner {
     if (q_.live && streaming_) {
       // Between two reads of a quiet stream: its time goes on, and exits whose windows closed leave.
       idle.after_ms = q_.live->idle_ms;
+      idle.stop = q_.live->stop;
       idle.on_idle = [this] {
         if (!live_last_time_) return;  // nothing read yet: no time to go on from
         tracker_.advance_clock(*live_last_time_ + (live_now() - live_last_steady_));

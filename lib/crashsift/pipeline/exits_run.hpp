@@ -65,6 +65,7 @@ struct ExitsQuery {
     UsecUtc settle = 10 * usec_per_sec;
     int idle_ms = 250;
     std::function<std::int64_t()> steady_usec;  // a monotonic clock in µs; a test can pin it
+    std::function<bool()> stop;                 // true: end the stream here (a signal came)
   };
   std::optional<Live> live;
 };
