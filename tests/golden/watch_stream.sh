@@ -84,4 +84,20 @@ exec 3>&-
 [ "$status" -eq 0 ] || fail "watch stopped by SIGTERM: status $status: $(cat "$work/stopped.err")"
 [ "$(grep -c '"type":"exit"' "$work/stopped.out")" -eq 2 ] || fail "SIGTERM: the held deaths were not written: $(cat "$work/stopped.out")"
 grep -q '"type":"summary"' "$work/stopped.out" || fail "SIGTERM: no summary"
-echo "watch: 2 deaths written while the stream was quiet, 3 in all once each, --fail-on status 1; --exec ran 3 hooks with their exits' JSON, 1 failure said; SIGTERM wrote the held deaths"
+# -D: a journal directory followed as it is written; a new file (rotation, another writer) too.
+remote=/lib/systemd/systemd-journal-remote
+[ -x "$remote" ] || remote=$(command -v systemd-journal-remote || true)
+[ -n "$remote" ] || fail "systemd-journal-remote is not installed (apt-get install systemd-journal-remote)"
+mkdir -p "$work/dir"
+"$remote" -o "$work/dir/one.journal" "$work/part1.export" 2>/dev/null
+"$crashsift" watch -D "$work/dir" --since 2026-09-21T00:00:00Z --settle 1 --format ndjson > "$work/followed.out" 2> "$work/followed.err" &
+watcher=$!
+for i in $(seq 1 100); do [ "$(grep -c '"type":"exit"' "$work/followed.out")" -ge 2 ] && break; sleep 0.2; done
+[ "$(grep -c '"type":"exit"' "$work/followed.out")" -eq 2 ] || { kill "$watcher"; fail "-D: the two deaths already in the journal were not written: $(cat "$work/followed.err")"; }
+"$remote" -o "$work/dir/two.journal" "$work/part2.export" 2>/dev/null
+for i in $(seq 1 100); do [ "$(grep -c '"type":"exit"' "$work/followed.out")" -ge 3 ] && break; sleep 0.2; done
+kill -TERM "$watcher"
+wait "$watcher" || fail "-D: status $? after SIGTERM: $(cat "$work/followed.err")"
+[ "$(grep -c '"type":"exit"' "$work/followed.out")" -eq 3 ] || fail "-D: the death in the new file was not followed: $(cat "$work/followed.out")"
+grep -q '"unit":"c.service".*"class":"self-exit"' "$work/followed.out" || fail "-D: c.service"
+echo "watch: 2 deaths written while the stream was quiet, 3 in all once each, --fail-on status 1; --exec ran 3 hooks with their exits' JSON, 1 failure said; SIGTERM wrote the held deaths; -D followed a new journal file"

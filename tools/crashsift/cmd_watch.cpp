@@ -34,7 +34,8 @@ void stop_on_signals() {
 
 struct WatchOptions {
   ExitsOptions exits;
-  std::string input = "-";
+  std::string input;      // a stream ("-" = stdin); none: the local journal or --directory
+  std::string directory;
   double settle_sec = 10;
   pipeline::HookOptions hooks;
 };
@@ -77,7 +78,12 @@ void say(const std::vector<std::string>& messages) {
 int run(WatchOptions& o) {
   pipeline::ExitsQuery q;
   std::vector<classify::ExitClass> fail_on;
-  o.exits.inputs = {o.input};
+  if (!o.input.empty() && !o.directory.empty()) {
+    std::fprintf(stderr, "crashsift watch: error: give a stream (INPUT) or a journal directory (-D), not both\n");
+    return exit_usage;
+  }
+  if (!o.input.empty()) o.exits.inputs = {o.input};
+  if (!o.directory.empty()) o.exits.directories = {o.directory};
   o.exits.jobs = 1;
   try {
     q = make_query(o.exits);
@@ -144,12 +150,18 @@ void register_watch(CLI::App& root, Commands& commands) {
   CLI::App* app = root.add_subcommand(
       "watch", "Follow a live journal stream and write each death, classified, as soon as its evidence has settled");
   app->footer(
-      "Example: journalctl -f -o export | crashsift watch -\n"
+      "Examples: crashsift watch   (the local journal, from now on)\n"
+      "          journalctl -f -o export | crashsift watch -\n"
       "Exit status: 0 the stream ended; 1 an exit matched --fail-on; 2 usage error or nothing usable read; "
       "3 internal error.\nSee crashsift-watch(1) and crashsift-json(5).");
   app->add_option("INPUT", opts->input,
-                  "The stream: '-' (standard input, the default) or a FIFO; journalctl -o export, json or any "
-                  "text form, compressed or not. A regular file is read to its end, not followed")
+                  "A stream: '-' (standard input) or a FIFO; journalctl -o export, json or any text form, "
+                  "compressed or not (a regular file is read to its end, not followed). None: follow the local "
+                  "journal")
+      ->group("Input");
+  app->add_option("-D,--directory", opts->directory,
+                  "Follow the journal files in DIR (and its machine-ID subdirectories) as they are written, "
+                  "new and rotated files too")
       ->group("Input");
   app->add_option("--input-format", opts->exits.input_format, "Force the input format instead of detecting it")
       ->check(CLI::IsMember(input::format_names()))

@@ -1,4 +1,5 @@
 #include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/input/journal_follow.hpp"
 #include "crashsift/core/fd_io.hpp"
 #include "crashsift/classify/rules.hpp"
 #include "crashsift/pipeline/core_attachment.hpp"
@@ -156,11 +157,13 @@ class Runner {
     if (no_journal) {
       input::NativeSource src;
       src.units = exact_units();
-      read_native("(local journal)", src, index++);
+      if (q_.live && streaming_) follow_native("(local journal)", src, index++);
+      else read_native("(local journal)", src, index++);
     }
     for (const auto& dir : q_.journal_dirs) {
       input::NativeSource src{input::NativeSource::Kind::directory, dir, {}, {}, exact_units(), {}};
-      read_native(dir, src, index++);
+      if (q_.live && streaming_) follow_native(dir, src, index++);
+      else read_native(dir, src, index++);
     }
     if (!q_.journal_files.empty()) {
       input::NativeSource src{input::NativeSource::Kind::files, {}, q_.journal_files, {}, exact_units(), {}};
@@ -209,6 +212,46 @@ class Runner {
     reports_.push_back(std::move(report));
   }
 
+  // A live input: between two reads of a quiet stream its time goes on, and exits whose
+  // windows closed leave. None for an input read after the fact.
+  input::IdleHook live_idle_hook() {
+    input::IdleHook idle;
+    if (!q_.live || !streaming_) return idle;
+    idle.after_ms = q_.live->idle_ms;
+    idle.stop = q_.live->stop;
+    idle.on_idle = [this] {
+      if (!live_last_time_) return;  // nothing read yet: no time to go on from
+      tracker_.advance_clock(*live_last_time_ + (live_now() - live_last_steady_));
+      hand_on_final_exits();
+    };
+    return idle;
+  }
+
+  void note_live_time(const Event& e) {
+    if (!q_.live || !e.time || (live_last_time_ && *e.time < *live_last_time_)) return;
+    live_last_time_ = e.time;
+    live_last_steady_ = live_now();
+  }
+
+  // `watch` on the local journal or a directory: followed as journald writes it, from its end
+  // (or --since).
+  void follow_native(const std::string& label, input::NativeSource src, std::uint32_t index) {
+    InputReport report;
+    report.path = label;
+    report.format = "journal";
+    src.since = q_.selection.since;
+    tracker_.set_input_context({q_.parse.zone, q_.parse.year});
+    tracker_.begin_input(index, true);
+    name_input(index, label);
+    input::follow_native_journal(src, options_for(index, ""), live_idle_hook(), report, [&](const Event& e) {
+      note_live_time(e);
+      tracker_.on_event(e);
+      hand_on_final_exits();
+    });
+    tracker_.end_input();
+    reports_.push_back(std::move(report));
+  }
+
   void read_path(const std::string& path, std::uint32_t index) {
     std::error_code ec;
     if (path != "-" && fs::is_directory(path, ec)) {
@@ -217,18 +260,7 @@ class Runner {
     }
     InputReport report;
     report.path = path;
-    input::IdleHook idle;
-    if (q_.live && streaming_) {
-      // Between two reads of a quiet stream: its time goes on, and exits whose windows closed leave.
-      idle.after_ms = q_.live->idle_ms;
-      idle.stop = q_.live->stop;
-      idle.on_idle = [this] {
-        if (!live_last_time_) return;  // nothing read yet: no time to go on from
-        tracker_.advance_clock(*live_last_time_ + (live_now() - live_last_steady_));
-        hand_on_final_exits();
-      };
-    }
-    auto opened = input::open_source(path, idle);
+    auto opened = input::open_source(path, live_idle_hook());
     if (!opened) {
       report.fatal = opened.error();
       reports_.push_back(std::move(report));
@@ -266,10 +298,7 @@ class Runner {
     if (q_.live) options.jobs = 1;  // blocks of 1 MiB would wait for a quiet stream to fill them
     parser->parse(reader, options, report, [&](const Event& e) {
       last_line = std::max(last_line, e.origin.line);
-      if (q_.live && e.time && (!live_last_time_ || *e.time >= *live_last_time_)) {
-        live_last_time_ = e.time;
-        live_last_steady_ = live_now();
-      }
+      note_live_time(e);
       tracker_.on_event(e);
       hand_on_final_exits();
       if (show_progress && replay.position() >= next_report) {
