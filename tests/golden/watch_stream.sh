@@ -31,6 +31,7 @@ def death(t, unit, pid, segv):
 t0 = 1790000000000000
 open(work + "/part1.export", "w").write(death(t0, "a.service", 101, False) + death(t0 + 600000000, "b.service", 202, True))
 open(work + "/part2.export", "w").write(death(t0 + 1200000000, "c.service", 303, False))
+open(work + "/loop.export", "w").write("".join(death(t0 + i * 60000000, "l.service", 400 + i, False) for i in range(3)))
 PY
 stamp() { while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done; }
 set +e
@@ -67,6 +68,11 @@ done
 grep -q '^hook b.service segfault' "$work/hooked.err" || fail "the hook's output is not on stderr"
 grep -q 'hook for b.service [0-9a-f]*: exit status 1' "$work/hooked.err" || fail "the failing hook is not said"
 grep -q 'hooks: 3 run, 1 failed, 0 timed out, 0 dropped' "$work/hooked.err" || fail "hook counts: $(cat "$work/hooked.err")"
+# A unit failing again within ten minutes: said under its row (text).
+"$crashsift" watch --settle 1 - < "$work/loop.export" > "$work/loop.out" 2> "$work/loop.err"
+grep -q '^    2nd failure of l.service in 10 min, all self-exit/exit-code$' "$work/loop.out" || fail "no crash-loop line: $(cat "$work/loop.out")"
+grep -q '^    3rd failure of l.service in 10 min' "$work/loop.out" || fail "no 3rd-failure line: $(cat "$work/loop.out")"
+
 # SIGTERM (systemctl stop) ends the stream, not the process: the death still within its settle
 # window is written, then the counts.
 mkfifo "$work/fifo"

@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "crashsift/input/parser.hpp"
 #include "crashsift/pipeline/exit_hooks.hpp"
+#include "crashsift/pipeline/live_loops.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/report/exits_report.hpp"
 #include "exit_status.hpp"
@@ -106,10 +107,25 @@ int run(WatchOptions& o) {
   if (!o.hooks.command.empty()) hooks = std::make_unique<pipeline::ExitHooks>(o.hooks);
   bool matched = false;
   auto fails = [&](const classify::Exit& x) { return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end(); };
+  // Text: a failure that repeats within ten minutes says so under its row.
+  pipeline::LiveLoops loops;
+  const bool text = o.exits.out.format == "text";
+  auto write_exits = [&](const std::vector<classify::Exit>& exits,
+                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
+                         const std::vector<InputReport>& inputs) {
+    if (!text) return writer->write_final(exits, cores, inputs);
+    for (size_t i = 0; i < exits.size(); ++i) {
+      std::vector<std::pair<size_t, report::CoreAttachment>> core;
+      if (const report::CoreAttachment* c = report::core_at(cores, i)) core.push_back({0, *c});
+      writer->write_final({exits[i]}, core, inputs);
+      if (auto streak = loops.note(exits[i]); streak && pipeline::streak_worth_saying(*streak))
+        emit("    " + pipeline::describe_streak(exits[i].unit, *streak) + "\n");
+    }
+  };
   q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                          const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
                          const std::vector<InputReport>& inputs) {
-    writer->write_final(exits, cores, inputs);
+    write_exits(exits, cores, inputs);
     sink.flush();  // a death is on the reader's screen (or in its pipe) the moment it is known
     if (hooks) {
       submit_hooks(*hooks, exits, cores, inputs);
@@ -128,6 +144,16 @@ int run(WatchOptions& o) {
     std::fprintf(stderr, "crashsift: error: nothing usable was read from the input\n");
     sink.close();
     return exit_usage;
+  }
+  if (text && !r.exits.empty()) {
+    // The exits still held when the stream ended go out row by row too (with their loop lines);
+    // finish() then only counts them.
+    write_exits(r.exits, r.cores, r.inputs);
+    for (const auto& x : r.exits) ++r.streamed_by_class[std::string(classify::to_string(x.cls))];
+    r.streamed_exits += r.exits.size();
+    if (hooks) submit_hooks(*hooks, r.exits, r.cores, r.inputs);
+    r.exits.clear();
+    r.cores.clear();
   }
   writer->finish(r);
   if (hooks) {
