@@ -4,7 +4,6 @@
 // their own process groups, at most `max_running` at once, from a queue of at most
 // `max_queued` (more are dropped and counted), each killed after `timeout_sec`. A thread of
 // this class starts, feeds, times and reaps them.
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -57,10 +56,11 @@ class ExitHooks {
   void start(HookJob job);
   void feed(Running& r);
   void reap();
+  void wake();  // the loop looks now
 
   HookOptions options_;
   std::mutex mutex_;
-  std::condition_variable wake_;
+  int wake_fd_ = -1;  // eventfd: submit() and finish() wake the loop
   std::deque<HookJob> queue_;
   std::vector<Running> running_;  // the loop thread's own
   std::vector<std::string> messages_;
