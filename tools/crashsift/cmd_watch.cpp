@@ -145,19 +145,17 @@ int run(WatchOptions& o) {
     sink.close();
     return exit_usage;
   }
+  if (hooks) submit_hooks(*hooks, r.exits, r.cores, r.inputs);  // the exits still held at the end
   if (text && !r.exits.empty()) {
-    // The exits still held when the stream ended go out row by row too (with their loop lines);
-    // finish() then only counts them.
+    // Those go out row by row too (with their loop lines); finish() then only counts them.
     write_exits(r.exits, r.cores, r.inputs);
     for (const auto& x : r.exits) ++r.streamed_by_class[std::string(classify::to_string(x.cls))];
     r.streamed_exits += r.exits.size();
-    if (hooks) submit_hooks(*hooks, r.exits, r.cores, r.inputs);
     r.exits.clear();
     r.cores.clear();
   }
   writer->finish(r);
   if (hooks) {
-    submit_hooks(*hooks, r.exits, r.cores, r.inputs);
     const pipeline::HookStats st = hooks->finish();
     say(hooks->take_messages());
     std::fprintf(stderr, "crashsift watch: hooks: %llu run, %llu failed, %llu timed out, %llu dropped\n",

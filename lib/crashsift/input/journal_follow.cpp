@@ -34,21 +34,20 @@ void follow_native_journal(const NativeSource& src, const ParseOptions& options,
     sd_journal_seek_tail(j);
     sd_journal_previous(j);
   }
+  const std::string label = src.directory.empty() ? "(local journal)" : src.directory;
   Event e;
   const std::uint64_t wait_usec = static_cast<std::uint64_t>(idle.after_ms > 0 ? idle.after_ms : 250) * 1000;
   for (;;) {
     if (idle.stop && idle.stop()) break;
     const int r = sd_journal_next(j);
     if (r < 0) {
-      report.damaged(src.directory.empty() ? "(local journal)" : src.directory, report.entries,
-                     "libsystemd stopped following the journal: " + errno_text(r));
+      report.damaged(label, report.entries, "libsystemd stopped following the journal: " + errno_text(r));
       break;
     }
     if (r == 0) {
       const int w = sd_journal_wait(j, wait_usec);
       if (w < 0 && w != -EINTR) {
-        report.damaged(src.directory.empty() ? "(local journal)" : src.directory, report.entries,
-                       "cannot wait for the journal: " + errno_text(w));
+        report.damaged(label, report.entries, "cannot wait for the journal: " + errno_text(w));
         break;
       }
       if (w == SD_JOURNAL_NOP && idle.on_idle) idle.on_idle();

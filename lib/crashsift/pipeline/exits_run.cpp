@@ -66,28 +66,16 @@ class ReplaySource final : public input::ByteSource {
   std::unique_ptr<input::ByteSource> rest_;
 };
 
-// What a live stream has sent by its first newline (at most sniff_bytes): enough to tell its
-// format, without waiting for more.
-std::string read_first_lines(input::ByteSource& src) {
+// The first sniff_bytes of the input, to tell its format. A live stream (first_line_enough)
+// stops at what it has sent by its first newline, without waiting for more.
+std::string read_head(input::ByteSource& src, bool first_line_enough = false) {
   std::string head(sniff_bytes, '\0');
   size_t got = 0;
   while (got < head.size()) {
     const size_t r = src.read(head.data() + got, head.size() - got);
     if (r == 0) break;
     got += r;
-    if (std::memchr(head.data() + got - r, '\n', r)) break;
-  }
-  head.resize(got);
-  return head;
-}
-
-std::string read_head(input::ByteSource& src) {
-  std::string head(sniff_bytes, '\0');
-  size_t got = 0;
-  while (got < head.size()) {
-    const size_t r = src.read(head.data() + got, head.size() - got);
-    if (r == 0) break;
-    got += r;
+    if (first_line_enough && std::memchr(head.data() + got - r, '\n', r)) break;
   }
   head.resize(got);
   return head;
@@ -268,8 +256,7 @@ class Runner {
     }
     auto& src = *opened.value();
     report.compression = src.compression();
-    // A live stream is sniffed from what it has sent so far (its first lines), not 64 KiB.
-    std::string head = q_.live ? read_first_lines(src) : read_head(src);
+    std::string head = read_head(src, q_.live.has_value());
     if (input::looks_like_native_journal(head) || (q_.input_format == "journal")) {
       return read_native_file(path, head, src, report, index);
     }
