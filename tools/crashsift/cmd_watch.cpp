@@ -15,6 +15,8 @@
 #include "crashsift/report/exits_report.hpp"
 #include "exit_status.hpp"
 #include "exits_options.hpp"
+#include "journal_sender.hpp"
+#include "crashsift/report/exit_fields.hpp"
 
 namespace crashsift::tool {
 
@@ -41,40 +43,97 @@ struct WatchOptions {
   pipeline::HookOptions hooks;
 };
 
-// The environment a hook gets besides the exit's JSON on its stdin (crashsift-watch(1)).
-std::vector<std::pair<std::string, std::string>> hook_env(const classify::Exit& x) {
-  auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string(); };
-  return {{"CRASHSIFT_EXIT_ID", classify::exit_id(x)},
-          {"CRASHSIFT_UNIT", x.unit},
-          {"CRASHSIFT_CLASS", std::string(classify::to_string(x.cls))},
-          {"CRASHSIFT_CAUSE", x.cause},
-          {"CRASHSIFT_REASON", x.reason},
-          {"CRASHSIFT_PID", opt(x.pid)},
-          {"CRASHSIFT_PROCESS", x.process_name},
-          {"CRASHSIFT_CODE", opt(x.code)},
-          {"CRASHSIFT_SIGNAL", x.signal},
-          {"CRASHSIFT_HOST", x.hostname},
-          {"CRASHSIFT_EXITED_AT", x.exited_at ? format_rfc3339_utc(*x.exited_at) : std::string()}};
-}
-
-// One hook run per exit: its JSON is the NDJSON writer's line for it.
-void submit_hooks(pipeline::ExitHooks& hooks, const std::vector<classify::Exit>& exits,
-                  const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                  const std::vector<InputReport>& inputs) {
-  std::string lines;
-  report::make_ndjson_exits_writer([&](std::string_view s) { lines.append(s); })->write_final(exits, cores, inputs);
-  size_t from = 0;
-  for (const auto& x : exits) {
-    const size_t nl = lines.find('\n', from);
-    if (nl == std::string::npos) break;
-    hooks.submit({lines.substr(from, nl + 1 - from), hook_env(x)});
-    from = nl + 1;
-  }
-}
+using Cores = std::vector<std::pair<size_t, report::CoreAttachment>>;
 
 void say(const std::vector<std::string>& messages) {
   for (const auto& m : messages) std::fprintf(stderr, "crashsift watch: %s\n", m.c_str());
 }
+
+// Each exit's crashsift/exit/1 line, as the NDJSON writer writes it: a hook's stdin, the
+// journal entry's CRASHSIFT_JSON.
+std::vector<std::string> ndjson_lines(const std::vector<classify::Exit>& exits, const Cores& cores,
+                                      const std::vector<InputReport>& inputs) {
+  std::string all;
+  report::make_ndjson_exits_writer([&](std::string_view s) { all.append(s); })->write_final(exits, cores, inputs);
+  std::vector<std::string> lines;
+  for (size_t from = 0, nl; (nl = all.find('\n', from)) != std::string::npos; from = nl + 1)
+    lines.push_back(all.substr(from, nl + 1 - from));
+  return lines;
+}
+
+// Where each settled exit goes: the chosen format on stdout (or the journal), and the hooks.
+class WatchOutput {
+ public:
+  WatchOutput(const WatchOptions& o, report::Emit emit) : format_(o.exits.out.format), emit_(emit) {
+    const report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), o.exits.evidence};
+    writer_ = format_ == "ndjson" ? report::make_ndjson_exits_writer(emit) : report::make_text_exits_writer(style, emit);
+    if (!o.hooks.command.empty()) hooks_ = std::make_unique<pipeline::ExitHooks>(o.hooks);
+    if (format_ == "journal")
+      if (const std::string why = journal_unavailable(); !why.empty()) refuse_journal(why);
+  }
+
+  void write(const std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
+    if (exits.empty()) return;
+    std::vector<std::string> json;
+    if (hooks_ || format_ == "journal") json = ndjson_lines(exits, cores, inputs);
+    if (format_ == "ndjson") writer_->write_final(exits, cores, inputs);
+    else
+      for (size_t i = 0; i < exits.size(); ++i) write_one(exits[i], report::core_at(cores, i), inputs, json, i);
+    if (hooks_) {
+      for (size_t i = 0; i < exits.size() && i < json.size(); ++i) hooks_->submit({json[i], hook_env(exits[i])});
+      say(hooks_->take_messages());
+    }
+  }
+
+  void finish(const report::ExitsReport& r) {
+    writer_->finish(r);
+    if (journal_sent_) std::fprintf(stderr, "crashsift watch: %llu exits written to the journal\n",
+                                    static_cast<unsigned long long>(journal_sent_));
+    if (!hooks_) return;
+    const pipeline::HookStats st = hooks_->finish();
+    say(hooks_->take_messages());
+    std::fprintf(stderr, "crashsift watch: hooks: %llu run, %llu failed, %llu timed out, %llu dropped\n",
+                 static_cast<unsigned long long>(st.started), static_cast<unsigned long long>(st.failed),
+                 static_cast<unsigned long long>(st.timed_out), static_cast<unsigned long long>(st.dropped));
+  }
+
+ private:
+  // The environment a hook gets besides the exit's JSON on its stdin (crashsift-watch(1)).
+  static std::vector<std::pair<std::string, std::string>> hook_env(const classify::Exit& x) {
+    return report::exit_fields(x);
+  }
+
+  // Text and journal: exit by exit, a failure that repeats within ten minutes said with it.
+  void write_one(const classify::Exit& x, const report::CoreAttachment* core, const std::vector<InputReport>& inputs,
+                 const std::vector<std::string>& json, size_t i) {
+    std::optional<std::string> streak;
+    if (auto s = loops_.note(x); s && pipeline::streak_worth_saying(*s)) streak = pipeline::describe_streak(x.unit, *s);
+    if (format_ == "journal" && !journal_refused_ && i < json.size()) {
+      const std::string message = report::exit_summary_line(x, core) + (streak ? "; " + *streak : "");
+      const std::string error = send_journal_entry(report::exit_journal_entry(x, message, json[i]));
+      if (error.empty()) return void(++journal_sent_);
+      refuse_journal("the journal refused an entry: " + error);
+    }
+    Cores one;
+    if (core) one.push_back({0, *core});
+    writer_->write_final({x}, one, inputs);
+    if (streak) emit_("    " + *streak + "\n");
+  }
+
+  // Nothing is lost: the rows go to standard output from here on.
+  void refuse_journal(const std::string& why) {
+    journal_refused_ = true;
+    std::fprintf(stderr, "crashsift watch: error: %s; writing text to standard output\n", why.c_str());
+  }
+
+  std::string format_;
+  report::Emit emit_;
+  std::unique_ptr<report::ExitsWriter> writer_;
+  std::unique_ptr<pipeline::ExitHooks> hooks_;
+  pipeline::LiveLoops loops_;
+  bool journal_refused_ = false;
+  std::uint64_t journal_sent_ = 0;
+};
 
 int run(WatchOptions& o) {
   pipeline::ExitsQuery q;
@@ -99,38 +158,12 @@ int run(WatchOptions& o) {
   stop_on_signals();
   OutputSink sink(o.exits.out);
   if (!sink.ok()) return exit_usage;
-  const report::Emit emit = [&](std::string_view s) { sink.write(s); };
-  const report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), o.exits.evidence};
-  std::unique_ptr<report::ExitsWriter> writer = o.exits.out.format == "ndjson" ? report::make_ndjson_exits_writer(emit)
-                                                                               : report::make_text_exits_writer(style, emit);
-  std::unique_ptr<pipeline::ExitHooks> hooks;
-  if (!o.hooks.command.empty()) hooks = std::make_unique<pipeline::ExitHooks>(o.hooks);
+  WatchOutput out(o, [&](std::string_view s) { sink.write(s); });
   bool matched = false;
   auto fails = [&](const classify::Exit& x) { return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end(); };
-  // Text: a failure that repeats within ten minutes says so under its row.
-  pipeline::LiveLoops loops;
-  const bool text = o.exits.out.format == "text";
-  auto write_exits = [&](const std::vector<classify::Exit>& exits,
-                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                         const std::vector<InputReport>& inputs) {
-    if (!text) return writer->write_final(exits, cores, inputs);
-    for (size_t i = 0; i < exits.size(); ++i) {
-      std::vector<std::pair<size_t, report::CoreAttachment>> core;
-      if (const report::CoreAttachment* c = report::core_at(cores, i)) core.push_back({0, *c});
-      writer->write_final({exits[i]}, core, inputs);
-      if (auto streak = loops.note(exits[i]); streak && pipeline::streak_worth_saying(*streak))
-        emit("    " + pipeline::describe_streak(exits[i].unit, *streak) + "\n");
-    }
-  };
-  q.on_final_exits = [&](std::vector<classify::Exit>& exits,
-                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                         const std::vector<InputReport>& inputs) {
-    write_exits(exits, cores, inputs);
+  q.on_final_exits = [&](std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
+    out.write(exits, cores, inputs);
     sink.flush();  // a death is on the reader's screen (or in its pipe) the moment it is known
-    if (hooks) {
-      submit_hooks(*hooks, exits, cores, inputs);
-      say(hooks->take_messages());
-    }
     matched = matched || std::any_of(exits.begin(), exits.end(), fails);
   };
   if (!pipeline::streams_exits(q)) {
@@ -145,25 +178,15 @@ int run(WatchOptions& o) {
     sink.close();
     return exit_usage;
   }
-  if (hooks) submit_hooks(*hooks, r.exits, r.cores, r.inputs);  // the exits still held at the end
-  if (text && !r.exits.empty()) {
-    // Those go out row by row too (with their loop lines); finish() then only counts them.
-    write_exits(r.exits, r.cores, r.inputs);
-    for (const auto& x : r.exits) ++r.streamed_by_class[std::string(classify::to_string(x.cls))];
-    r.streamed_exits += r.exits.size();
-    r.exits.clear();
-    r.cores.clear();
-  }
-  writer->finish(r);
-  if (hooks) {
-    const pipeline::HookStats st = hooks->finish();
-    say(hooks->take_messages());
-    std::fprintf(stderr, "crashsift watch: hooks: %llu run, %llu failed, %llu timed out, %llu dropped\n",
-                 static_cast<unsigned long long>(st.started), static_cast<unsigned long long>(st.failed),
-                 static_cast<unsigned long long>(st.timed_out), static_cast<unsigned long long>(st.dropped));
-  }
-  if (!sink.close()) return exit_usage;
+  // The exits still held when the stream ended go out like the others; finish() only counts them.
+  out.write(r.exits, r.cores, r.inputs);
   matched = matched || std::any_of(r.exits.begin(), r.exits.end(), fails);
+  for (const auto& x : r.exits) ++r.streamed_by_class[std::string(classify::to_string(x.cls))];
+  r.streamed_exits += r.exits.size();
+  r.exits.clear();
+  r.cores.clear();
+  out.finish(r);
+  if (!sink.close()) return exit_usage;
   return matched ? exit_findings : exit_ok;
 }
 
@@ -216,9 +239,10 @@ void register_watch(CLI::App& root, Commands& commands) {
   app->add_flag("--evidence", opts->exits.evidence, "Text: print the deciding lines under each exit")->group("Output");
   app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
   app->add_option("--format", opts->exits.out.format,
-                  "Output format: text (default, one line per exit) or ndjson (one crashsift/exit/1 object per "
-                  "line, then a summary when the stream ends)")
-      ->check(CLI::IsMember({"text", "ndjson"}))
+                  "Output format: text (default, one line per exit), ndjson (one crashsift/exit/1 object per "
+                  "line, then a summary when the stream ends) or journal (one entry per exit in the local journal, "
+                  "MESSAGE_ID=" + std::string(report::exit_message_id) + ", its facts in CRASHSIFT_* fields)")
+      ->check(CLI::IsMember({"text", "ndjson", "journal"}))
       ->group("Output");
   app->add_option("--color", opts->exits.out.color, "Colour: auto (terminal only, honours NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))

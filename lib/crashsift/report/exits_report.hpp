@@ -98,6 +98,9 @@ class ExitsWriter {
 std::unique_ptr<ExitsWriter> make_json_exits_writer(bool pretty, Emit emit);
 std::unique_ptr<ExitsWriter> make_ndjson_exits_writer(Emit emit);
 std::unique_ptr<ExitsWriter> make_text_exits_writer(const TextStyle& style, Emit emit);
+// One exit in one line for a message (the journal entry `watch --format journal` writes):
+// "orders.service: oom/cgroup (SIGKILL), <why>  up 3 min".
+std::string exit_summary_line(const classify::Exit& x, const CoreAttachment* core);
 // The stderr digest of skipped lines, unreadable inputs and warnings ("" when all is clean).
 std::string format_input_diagnostics(const ExitsReport& r);
 

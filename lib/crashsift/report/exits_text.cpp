@@ -100,6 +100,13 @@ std::string summary_line(const ExitsReport& r) {
 
 }  // namespace
 
+std::string exit_summary_line(const classify::Exit& x, const CoreAttachment* core) {
+  std::string s = subject_text(x) + ": " + class_text(x);
+  if (const std::string status = status_text(x); status != "-") s += " (" + status + ")";
+  if (const std::string detail = detail_text(x, nullptr, core); !detail.empty()) s += ", " + detail;
+  return s;
+}
+
 std::string origin_label(const Origin& o, const std::vector<InputReport>& inputs) {
   std::string path = o.input < inputs.size() ? inputs[o.input].path : "?";
   if (o.line > 0) return path + ":" + std::to_string(o.line);
