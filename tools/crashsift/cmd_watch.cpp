@@ -1,6 +1,7 @@
 // `crashsift watch [INPUT]`: a live stream of journal entries (`journalctl -f -o export |
 // crashsift watch -`), each death classified and written as soon as its evidence has settled.
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "crashsift/input/parser.hpp"
 #include "crashsift/pipeline/exit_hooks.hpp"
 #include "crashsift/pipeline/live_loops.hpp"
+#include "crashsift/pipeline/watch_state.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/report/exits_report.hpp"
 #include "exit_status.hpp"
@@ -40,6 +42,7 @@ struct WatchOptions {
   std::string input;      // a stream ("-" = stdin); none: the local journal or --directory
   std::string directory;
   double settle_sec = 10;
+  std::string state_file;
   pipeline::HookOptions hooks;
 };
 
@@ -135,6 +138,68 @@ class WatchOutput {
   std::uint64_t journal_sent_ = 0;
 };
 
+// --state FILE: loaded at the start, saved whenever exits were written (and every few seconds
+// while the position moves), so that a restart neither misses nor repeats an exit.
+class SavedState {
+ public:
+  SavedState(std::string path, UsecUtc settle) : path_(std::move(path)), replay_(pipeline::watch_replay_span(settle)) {}
+
+  std::string load() { return state_.load(path_); }
+
+  // The local journal or -D is read again from before the saved position; a stream (stdin)
+  // cannot be: there only the exits already written are kept from going out again.
+  void resume(pipeline::ExitsQuery::Live& live, bool journal_followed) {
+    live.written_before = [this](const classify::Exit& x) {
+      if (!state_.written(x)) return false;
+      ++repeats_;
+      return true;
+    };
+    live.on_position = [this](const pipeline::LivePosition& p) {
+      state_.set_position(p, replay_);
+      save(false);
+    };
+    const auto& at = state_.position();
+    if (!at) return;
+    std::fprintf(stderr, "crashsift watch: --state %s: read up to %s, %zu exits written recently%s\n", path_.c_str(),
+                 format_rfc3339_utc(at->time).c_str(), state_.remembered(),
+                 journal_followed ? "; reading again from a while before" : "; a stream is not rewound");
+    if (journal_followed) live.resume = state_.resume_point(replay_);
+  }
+
+  void note_written(const std::vector<classify::Exit>& exits) {
+    for (const auto& x : exits) state_.note_written(x);
+    dirty_ = dirty_ || !exits.empty();
+  }
+
+  void finish() {
+    save(true);
+    if (repeats_)
+      std::fprintf(stderr, "crashsift watch: %llu exits written before this start (--state) were not written again\n",
+                   static_cast<unsigned long long>(repeats_));
+  }
+
+ private:
+  void save(bool now) {
+    const auto t = std::chrono::steady_clock::now();
+    if (!now && !dirty_ && t - saved_at_ < std::chrono::seconds(5)) return;
+    if (const std::string error = state_.save(path_); !error.empty()) {
+      if (!failing_) std::fprintf(stderr, "crashsift watch: error: --state: %s\n", error.c_str());
+      failing_ = true;
+      return;
+    }
+    failing_ = false;
+    dirty_ = false;
+    saved_at_ = t;
+  }
+
+  std::string path_;
+  UsecUtc replay_;
+  pipeline::WatchState state_;
+  std::uint64_t repeats_ = 0;
+  bool dirty_ = false, failing_ = false;
+  std::chrono::steady_clock::time_point saved_at_{};
+};
+
 int run(WatchOptions& o) {
   pipeline::ExitsQuery q;
   std::vector<classify::ExitClass> fail_on;
@@ -155,6 +220,15 @@ int run(WatchOptions& o) {
   q.live = pipeline::ExitsQuery::Live{};
   q.live->settle = static_cast<UsecUtc>(o.settle_sec * usec_per_sec);
   q.live->stop = [] { return stop_requested != 0; };
+  std::optional<SavedState> state;
+  if (!o.state_file.empty()) {
+    state.emplace(o.state_file, q.live->settle);
+    if (const std::string error = state->load(); !error.empty()) {
+      std::fprintf(stderr, "crashsift watch: error: --state: %s\n", error.c_str());
+      return exit_usage;
+    }
+    state->resume(*q.live, o.input.empty());
+  }
   stop_on_signals();
   OutputSink sink(o.exits.out);
   if (!sink.ok()) return exit_usage;
@@ -164,6 +238,7 @@ int run(WatchOptions& o) {
   q.on_final_exits = [&](std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
     out.write(exits, cores, inputs);
     sink.flush();  // a death is on the reader's screen (or in its pipe) the moment it is known
+    if (state) state->note_written(exits);
     matched = matched || std::any_of(exits.begin(), exits.end(), fails);
   };
   if (!pipeline::streams_exits(q)) {
@@ -180,6 +255,10 @@ int run(WatchOptions& o) {
   }
   // The exits still held when the stream ended go out like the others; finish() only counts them.
   out.write(r.exits, r.cores, r.inputs);
+  if (state) {
+    state->note_written(r.exits);
+    state->finish();
+  }
   matched = matched || std::any_of(r.exits.begin(), r.exits.end(), fails);
   for (const auto& x : r.exits) ++r.streamed_by_class[std::string(classify::to_string(x.cls))];
   r.streamed_exits += r.exits.size();
@@ -219,6 +298,11 @@ void register_watch(CLI::App& root, Commands& commands) {
                   "Seconds an exit waits for its later evidence (the kernel's kill line, the coredump record, "
                   "PID 1's result line) before it is written; evidence later than that is not joined to it")
       ->check(CLI::Range(0.0, 3600.0))
+      ->group("Input");
+  app->add_option("--state", opts->state_file,
+                  "Keep the position read up to (the journal cursor) and the exits written in FILE: a restarted "
+                  "watch reads the journal again from before it and writes each exit once, none missed, none "
+                  "twice")
       ->group("Input");
   add_selection_options(app, opts->exits);
   app->add_option("--exec", opts->hooks.command,

@@ -3,6 +3,7 @@
 #include <systemd/sd-journal.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -12,6 +13,31 @@ namespace crashsift::input {
 namespace {
 
 std::string errno_text(int r) { return std::strerror(r < 0 ? -r : r); }
+
+std::string cursor_of(sd_journal* j) {
+  char* c = nullptr;
+  if (sd_journal_get_cursor(j, &c) < 0 || !c) return {};
+  std::string s(c);
+  std::free(c);
+  return s;
+}
+
+// From the cursor's entry back to the first at or after `since`: entry by entry, not by
+// realtime, so a clock stepped back between the two does not lose entries. False: the cursor
+// names no entry of the journal as it is now (vacuumed, another machine).
+bool seek_back_from_cursor(sd_journal* j, const std::string& cursor, std::optional<UsecUtc> since) {
+  if (sd_journal_seek_cursor(j, cursor.c_str()) < 0 || sd_journal_next(j) <= 0 ||
+      sd_journal_test_cursor(j, cursor.c_str()) <= 0)
+    return false;
+  for (;;) {
+    const int r = sd_journal_previous(j);
+    if (r < 0) return false;
+    if (r == 0) return sd_journal_seek_head(j) >= 0;  // the journal's first entry is already in the window
+    std::uint64_t t = 0;
+    if (since && sd_journal_get_realtime_usec(j, &t) >= 0 && static_cast<UsecUtc>(t) < *since) return true;
+    if (!since) return true;
+  }
+}
 
 }  // namespace
 
@@ -27,7 +53,10 @@ void follow_native_journal(const NativeSource& src, const ParseOptions& options,
   }
   std::unique_ptr<sd_journal, decltype(&sd_journal_close)> closer(j, sd_journal_close);
   sd_journal_set_data_threshold(j, 64 * 1024);
-  if (src.since) {
+  if (!src.resume_cursor.empty() && seek_back_from_cursor(j, src.resume_cursor, src.since)) {
+    report.notes.push_back("resumed from the saved cursor");
+  } else if (src.since) {
+    if (!src.resume_cursor.empty()) report.notes.push_back("the saved cursor is no longer in the journal: resumed by time");
     sd_journal_seek_realtime_usec(j, static_cast<std::uint64_t>(*src.since));
   } else {
     // After the last entry: only what journald writes from now on.
@@ -58,6 +87,7 @@ void follow_native_journal(const NativeSource& src, const ParseOptions& options,
     fill_event_from_journal(j, e, invalid);
     e.origin.input = options.input_index;
     e.origin.line = journal_seqnum(j);
+    e.origin.cursor = cursor_of(j);  // where a restarted watch goes on from (--state)
     ++report.entries;
     if (e.time) report.saw_time(*e.time);
     sink(e);

@@ -24,6 +24,9 @@ struct NativeSource {
   // Empty = every entry.
   std::vector<std::string> units;
   std::optional<UsecUtc> since;
+  // Following only: start back from this entry (a restarted `watch --state`), at the first
+  // entry at or after `since` before it; an entry no longer in the journal: from `since`.
+  std::string resume_cursor;
   double idle_timeout_sec = 30;     // a reader child that sends nothing for this long is stopped
 };
 

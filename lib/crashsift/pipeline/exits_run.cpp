@@ -158,6 +158,7 @@ class Runner {
       read_native(join_names(q_.journal_files), src, index++);
     }
     for (const auto& path : q_.inputs) read_path(path, index++);
+    say_live_position();
     return finish();
   }
 
@@ -211,6 +212,7 @@ class Runner {
       if (!live_last_time_) return;  // nothing read yet: no time to go on from
       tracker_.advance_clock(*live_last_time_ + (live_now() - live_last_steady_));
       hand_on_final_exits();
+      say_live_position();
     };
     return idle;
   }
@@ -219,6 +221,13 @@ class Runner {
     if (!q_.live || !e.time || (live_last_time_ && *e.time < *live_last_time_)) return;
     live_last_time_ = e.time;
     live_last_steady_ = live_now();
+    if (!q_.live->on_position) return;
+    live_position_.time = *e.time;
+    if (!e.origin.cursor.empty()) live_position_.cursor = e.origin.cursor;
+  }
+
+  void say_live_position() {
+    if (q_.live && q_.live->on_position && live_last_time_) q_.live->on_position(live_position_);
   }
 
   // `watch` on the local journal or a directory: followed as journald writes it, from its end
@@ -228,6 +237,10 @@ class Runner {
     report.path = label;
     report.format = "journal";
     src.since = q_.selection.since;
+    if (q_.live->resume) {
+      src.since = q_.live->resume->time;
+      src.resume_cursor = q_.live->resume->cursor;
+    }
     tracker_.set_input_context({q_.parse.zone, q_.parse.year});
     tracker_.begin_input(index, true);
     name_input(index, label);
@@ -336,12 +349,18 @@ class Runner {
     if (final_.empty()) return;
     for (const auto& x : final_) note_exit(x);
     std::erase_if(final_, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, {}); });
+    drop_written_before(final_);
     for (const auto& x : final_) ++streamed_by_class_[std::string(to_string(x.cls))];
     streamed_ += final_.size();
     if (final_.empty()) return;
     if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(final_, final_cores_);
     q_.on_final_exits(final_, final_cores_, input_names_);
     final_.clear();
+    say_live_position();
+  }
+
+  void drop_written_before(std::vector<classify::Exit>& exits) const {
+    if (q_.live && q_.live->written_before) std::erase_if(exits, q_.live->written_before);
   }
 
   // What finish() says about all exits, kept as they pass: per-input presence, units.
@@ -369,6 +388,7 @@ class Runner {
     const std::vector<std::string> boots = boot_order(c.exits);
     // Selected in place: a second array of exits would double the peak memory.
     std::erase_if(c.exits, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, boots); });
+    drop_written_before(c.exits);
     run.exits = std::move(c.exits);
     run.streamed_exits = streamed_;
     run.streamed_by_class = std::move(streamed_by_class_);
@@ -627,6 +647,7 @@ class Runner {
   std::vector<InputReport> reports_;
   std::optional<UsecUtc> live_last_time_;
   std::int64_t live_last_steady_ = 0;
+  LivePosition live_position_;
   // Streaming and what finish() needs to know of the exits that already left.
   bool streaming_ = false;
   std::vector<classify::Exit> final_;

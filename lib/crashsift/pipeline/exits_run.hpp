@@ -25,6 +25,13 @@ struct Selection {
   std::vector<classify::ExitClass> classes;
 };
 
+// How far a live stream has been read: its latest entry's time and cursor ("" when the form
+// has none: text, a stream without __CURSOR).
+struct LivePosition {
+  UsecUtc time = 0;
+  std::string cursor;
+};
+
 struct ExitsQuery {
   std::vector<std::string> inputs;           // files, "-" (stdin), directories; empty = local journal
   std::vector<std::string> journal_dirs;     // -D
@@ -66,6 +73,13 @@ struct ExitsQuery {
     int idle_ms = 250;
     std::function<std::int64_t()> steady_usec;  // a monotonic clock in µs; a test can pin it
     std::function<bool()> stop;                 // true: end the stream here (a signal came)
+    // A restarted watch (--state): the local journal or -D is read again from `resume`, and
+    // exits for which written_before() says yes are not handed on a second time.
+    std::optional<LivePosition> resume;
+    std::function<bool(const classify::Exit&)> written_before;
+    // Where the stream has been read to: after exits were handed on, while it is quiet, and
+    // at its end.
+    std::function<void(const LivePosition&)> on_position;
   };
   std::optional<Live> live;
 };
