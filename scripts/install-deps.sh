@@ -11,8 +11,8 @@ packages=(
   # run: zone data for --tz; test: native journals, real cores, compressors, comparison tools
   # libc6-dbg: glibc symbols for the core-dump tests (start_thread, raise, ... as eu-stack names them)
   tzdata systemd-journal-remote elfutils gdb zstd xz-utils lz4 gzip jq nodejs python3 libc6-dbg
-  # CI: the suite at other dates (.ci/run)
-  faketime
+  # CI: the suite at other dates (.ci/run); the Debian package's checks (tests/golden/deb_package.sh)
+  faketime lintian
 )
 if ! dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null | grep -qv 'install ok installed' &&
    [ "$(dpkg-query -W -f='${Status}\n' "${packages[@]}" 2>/dev/null | wc -l)" -eq "${#packages[@]}" ]; then
