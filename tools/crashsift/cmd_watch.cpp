@@ -67,7 +67,8 @@ std::vector<std::string> ndjson_lines(const std::vector<classify::Exit>& exits, 
 // Where each settled exit goes: the chosen format on stdout (or the journal), and the hooks.
 class WatchOutput {
  public:
-  WatchOutput(const WatchOptions& o, report::Emit emit) : format_(o.exits.out.format), emit_(emit) {
+  WatchOutput(const WatchOptions& o, report::Emit emit)
+      : format_(o.exits.out.format), emit_(emit), zone_(resolve_zone(o.exits.out)) {
     const report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), o.exits.evidence};
     writer_ = format_ == "ndjson" ? report::make_ndjson_exits_writer(emit) : report::make_text_exits_writer(style, emit);
     if (!o.hooks.command.empty()) hooks_ = std::make_unique<pipeline::ExitHooks>(o.hooks);
@@ -86,6 +87,31 @@ class WatchOutput {
       for (size_t i = 0; i < exits.size() && i < json.size(); ++i) hooks_->submit({json[i], hook_env(exits[i])});
       say(hooks_->take_messages());
     }
+  }
+
+  // Exits written before that a late record explained since (a core written after the settle
+  // window): the same exit again, marked as its update, in every output and hook.
+  void write_updates(const std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
+    for (size_t i = 0; i < exits.size(); ++i) {
+      const classify::Exit& x = exits[i];
+      const report::CoreAttachment* core = report::core_at(cores, i);
+      const std::string json = report::format_exit_update_ndjson(x, inputs, core);
+      std::string message = "update: " + report::exit_summary_line(x, core) + "; PID " +
+                            (x.pid ? std::to_string(*x.pid) : std::string("?")) + " exited " +
+                            (x.exited_at ? format_in_zone(*x.exited_at, zone_, x.time_has_usec) : std::string("?")) +
+                            "; evidence now:";
+      for (const auto& e : x.evidence) message += " " + e.role;
+      if (!x.coredump_filename.empty()) message += "; core " + x.coredump_filename;
+      if (format_ == "ndjson") emit_(json);
+      else if (format_ == "journal" && !journal_refused_) send_to_journal(x, message, json, true);
+      else emit_("    " + message + "\n");
+      if (hooks_) {
+        auto env = hook_env(x);
+        env.emplace_back("CRASHSIFT_UPDATE", "1");
+        hooks_->submit({json, std::move(env)});
+      }
+    }
+    if (hooks_) say(hooks_->take_messages());
   }
 
   void finish(const report::ExitsReport& r) {
@@ -111,16 +137,27 @@ class WatchOutput {
                  const std::vector<std::string>& json, size_t i) {
     std::optional<std::string> streak;
     if (auto s = loops_.note(x); s && pipeline::streak_worth_saying(*s)) streak = pipeline::describe_streak(x.unit, *s);
-    if (format_ == "journal" && !journal_refused_ && i < json.size()) {
-      const std::string message = report::exit_summary_line(x, core) + (streak ? "; " + *streak : "");
-      const std::string error = send_journal_entry(report::exit_journal_entry(x, message, json[i]));
-      if (error.empty()) return void(++journal_sent_);
-      refuse_journal("the journal refused an entry: " + error);
-    }
+    if (format_ == "journal" && !journal_refused_ && i < json.size() &&
+        send_to_journal(x, report::exit_summary_line(x, core) + (streak ? "; " + *streak : ""), json[i], false))
+      return;
     Cores one;
     if (core) one.push_back({0, *core});
     writer_->write_final({x}, one, inputs);
     if (streak) emit_("    " + *streak + "\n");
+  }
+
+  // False when the journal refused it (said once; text from here on).
+  bool send_to_journal(const classify::Exit& x, const std::string& message, const std::string& json, bool update) {
+    std::vector<std::string> entry = report::exit_journal_entry(x, message, json);
+    if (update) entry.push_back("CRASHSIFT_UPDATE=1");
+    const std::string error = send_journal_entry(entry);
+    if (error.empty()) {
+      ++journal_sent_;
+      return true;
+    }
+    refuse_journal("the journal refused an entry: " + error);
+    if (update) emit_("    " + message + "\n");
+    return false;
   }
 
   // Nothing is lost: the rows go to standard output from here on.
@@ -131,6 +168,7 @@ class WatchOutput {
 
   std::string format_;
   report::Emit emit_;
+  Zone zone_;
   std::unique_ptr<report::ExitsWriter> writer_;
   std::unique_ptr<pipeline::ExitHooks> hooks_;
   pipeline::LiveLoops loops_;
@@ -241,6 +279,11 @@ int run(WatchOptions& o) {
     if (state) state->note_written(exits);
     matched = matched || std::any_of(exits.begin(), exits.end(), fails);
   };
+  q.on_exit_updates = [&](std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
+    out.write_updates(exits, cores, inputs);
+    sink.flush();
+    matched = matched || std::any_of(exits.begin(), exits.end(), fails);
+  };
   if (!pipeline::streams_exits(q)) {
     std::fprintf(stderr, "crashsift watch: error: -b with an offset needs every boot first; give a boot ID prefix\n");
     return exit_usage;
@@ -296,7 +339,8 @@ void register_watch(CLI::App& root, Commands& commands) {
       ->group("Input");
   app->add_option("--settle", opts->settle_sec,
                   "Seconds an exit waits for its later evidence (the kernel's kill line, the coredump record, "
-                  "PID 1's result line) before it is written; evidence later than that is not joined to it")
+                  "PID 1's result line) before it is written; evidence later still (up to ten minutes) is written "
+                  "as an update of that exit")
       ->check(CLI::Range(0.0, 3600.0))
       ->group("Input");
   app->add_option("--state", opts->state_file,

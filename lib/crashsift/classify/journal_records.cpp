@@ -285,7 +285,12 @@ void note_journal_witnesses(Exit& x, const ExitFacts& f) {
   }
   if (!made_from && !x.evidence.empty()) made_from = &x.evidence.front();
   if (made_from) x.witnesses.insert(x.witnesses.begin(), WitnessRef{made_from->role, "created", made_from->origin});
-  for (const auto& e : x.evidence) {
+  note_joined_records(x, f, 0);
+}
+
+void note_joined_records(Exit& x, const ExitFacts& f, size_t from_evidence) {
+  for (size_t i = from_evidence; i < x.evidence.size(); ++i) {
+    const Evidence& e = x.evidence[i];
     if (e.role == "kernel-oom-kill") x.witnesses.push_back({e.role, joined_by(f.kernel_oom_match), e.origin});
     if (e.role == "kernel-fault") x.witnesses.push_back({e.role, joined_by(f.kernel_fault_match), e.origin});
     if (e.role == "oomd-kill") x.witnesses.push_back({e.role, "cgroup", e.origin});

@@ -56,6 +56,8 @@ void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f);
 void join_coredump(std::vector<CoredumpRecord>& cores, Exit& x, ExitFacts& f);
 // An exit made from PID 1's lines lists the record it was made from and the joined records.
 void note_journal_witnesses(Exit& x, const ExitFacts& f);
+// The witnesses of the records joined as x.evidence[from_evidence...] (a late join, watch).
+void note_joined_records(Exit& x, const ExitFacts& f, size_t from_evidence);
 
 // Records that explained no exit record: deaths of their own, as witnesses for the merger.
 Witness kernel_witness(const KernelRecord& r);

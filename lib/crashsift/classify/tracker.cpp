@@ -9,6 +9,7 @@
 
 #include "crashsift/classify/crash_message.hpp"
 #include "crashsift/classify/exit_store.hpp"
+#include "crashsift/classify/exit_updates.hpp"
 #include "crashsift/classify/journal_records.hpp"
 #include "crashsift/classify/kernel_lines.hpp"
 #include "crashsift/classify/main_process.hpp"
@@ -200,6 +201,7 @@ struct ExitTracker::Impl {
     auto fault = oom ? std::nullopt : parse_fault_line(e.message);
     if (!oom && !fault) return;
     kernel.push_back({e.boot_id, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), oom, fault, {}, false});
+    ++records_added;
   }
 
   // "Suppressed 1234 messages from app.service" (RateLimitBurst=): output lost before a crash.
@@ -216,6 +218,7 @@ struct ExitTracker::Impl {
     KernelRecord r{e.boot_id, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), {}, {}, {}, false};
     r.oomd_cgroup = std::string(rest.substr(0, rest.find(' ')));
     kernel.push_back(std::move(r));
+    ++records_added;
   }
 
   void on_coredump(const Event& e) {
@@ -234,6 +237,7 @@ struct ExitTracker::Impl {
     r.signal = e.coredump_signal;
     parse_coredump_text(e.message, r);
     if (coredumps.size() < limits.max_kernel_records) coredumps.push_back(std::move(r));
+    ++records_added;
   }
 
   // ---- the service manager's lines ---------------------------------------------------
@@ -453,6 +457,17 @@ struct ExitTracker::Impl {
   std::set<std::string> units_with_failures;
 
   StreamWindows windows;
+  std::optional<RecentExits> recent;       // live: exits that left, for late records
+  std::vector<Exit> updates;               // exits handed on again, for take_updates
+  std::uint64_t records_added = 0, records_joined_late = 0;
+
+  // A record arrived since the last look: it may explain an exit that already left.
+  void join_late_records(UsecUtc now) {
+    if (!recent) return;
+    if (records_added != records_joined_late) recent->join_late(kernel, coredumps, kernel_present, updates);
+    records_joined_late = records_added;
+    recent->forget_before(now);
+  }
 
   void join_records(size_t i) {
     Exit& x = exits[i];
@@ -546,6 +561,7 @@ struct ExitTracker::Impl {
   // Classifies exit i and takes it out of the store.
   Exit take_classified(size_t i) {
     auto [x, f] = exits.take(i);
+    if (recent) recent->keep(x, f);
     f.kernel_input_present = f.kernel_input_present || kernel_present;
     classify_exit(x, f);
     if (made_from_record(x)) inputs_with_records_taken.insert(x.input);
@@ -561,6 +577,7 @@ struct ExitTracker::Impl {
       stream_stopped = true;
       return;
     }
+    join_late_records(now);  // before the late record is merged as a death of its own
     join_exits(now);
     merge_settled_evidence(now);
     const UsecUtc until = final_before(now);
@@ -701,12 +718,20 @@ StreamWindows StreamWindows::live(UsecUtc settle) {
   w.reach_after = w.reach_before = w.result_wait = settle;
   w.reorder_slack = one_second;
   w.flush_every = one_second / 4;
+  w.updates_for = 600 * usec_per_sec;
   return w;
 }
 
 void ExitTracker::stream_final_exits(bool on, const StreamWindows& windows) {
   impl_->streaming = on;
   impl_->windows = windows;
+  impl_->recent.reset();
+  if (on && windows.updates_for > 0) impl_->recent.emplace(windows.updates_for, 256);
+}
+
+void ExitTracker::take_updates(std::vector<Exit>& out) {
+  for (auto& x : impl_->updates) out.push_back(std::move(x));
+  impl_->updates.clear();
 }
 
 void ExitTracker::advance_clock(UsecUtc now) {

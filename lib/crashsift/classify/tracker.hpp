@@ -25,6 +25,7 @@ struct StreamWindows {
   UsecUtc reorder_slack = 300 * usec_per_sec;  // input disorder tolerated
   UsecUtc result_wait = 600 * usec_per_sec;    // an exit awaiting PID 1's result line
   UsecUtc flush_every = 5 * usec_per_sec;      // how often take_final looks
+  UsecUtc updates_for = 0;                     // live: how long a record may still update an exit that left
   // Everything within `settle` of the exit; a second of disorder.
   static StreamWindows live(UsecUtc settle);
 };
@@ -74,6 +75,9 @@ class ExitTracker {
   // forgets them. Cheap to call after every event. Untimed evidence (a paste) stops it.
   void stream_final_exits(bool on, const StreamWindows& windows = {});
   void take_final(std::vector<Exit>& out);
+  // Exits that take_final already handed on and a late record has explained since (a core
+  // written after the settle window), classified again: updates of those exits (same id).
+  void take_updates(std::vector<Exit>& out);
   // A live input: it is `now` even when no event says so (the stream is quiet), so exits whose
   // windows have closed become final.
   void advance_clock(UsecUtc now);

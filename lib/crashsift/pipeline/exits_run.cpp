@@ -346,6 +346,7 @@ class Runner {
   void hand_on_final_exits() {
     if (!streaming_) return;
     tracker_.take_final(final_);
+    hand_on_updates();
     if (final_.empty()) return;
     for (const auto& x : final_) note_exit(x);
     std::erase_if(final_, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, {}); });
@@ -357,6 +358,19 @@ class Runner {
     q_.on_final_exits(final_, final_cores_, input_names_);
     final_.clear();
     say_live_position();
+  }
+
+  // Exits already handed on that a late record explained since (watch): handed on again.
+  void hand_on_updates() {
+    tracker_.take_updates(updates_);
+    std::erase_if(updates_, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, {}); });
+    if (updates_.empty()) return;
+    if (q_.on_exit_updates) {
+      if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(updates_, final_cores_);
+      else final_cores_.clear();
+      q_.on_exit_updates(updates_, final_cores_, input_names_);
+    }
+    updates_.clear();
   }
 
   void drop_written_before(std::vector<classify::Exit>& exits) const {
@@ -650,7 +664,7 @@ class Runner {
   LivePosition live_position_;
   // Streaming and what finish() needs to know of the exits that already left.
   bool streaming_ = false;
-  std::vector<classify::Exit> final_;
+  std::vector<classify::Exit> final_, updates_;
   std::vector<std::pair<size_t, report::CoreAttachment>> final_cores_;
   std::optional<std::vector<symbolize::CoreIdentity>> core_files_;
   std::vector<bool> core_used_;

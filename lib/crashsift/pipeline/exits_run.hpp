@@ -60,6 +60,9 @@ struct ExitsQuery {
                                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
                                         const std::vector<InputReport>& inputs)>;
   FinalExits on_final_exits;
+  // Live: exits on_final_exits already had, which a record that came after their settle window
+  // explains (a core written late): the same exits (same id), classified again.
+  FinalExits on_exit_updates;
   // Called with a progress line (e.g. "reading big.json: 1.2 GB of 4.0 GB") for big inputs.
   std::function<void(const std::string&)> progress;
 

@@ -65,10 +65,11 @@ void write_core(JsonWriter& w, const CoreAttachment* c) {
   w.end_object();
 }
 
-void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs, bool ndjson,
+// type: the NDJSON line's "type" ("exit", "exit-update"); nullptr inside a JSON document.
+void write_exit(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs, const char* type,
                 const correlate::SamplesSummary* samples, std::string_view samples_how, const CoreAttachment* core) {
   w.begin_object();
-  if (ndjson) w.field("type", "exit");
+  if (type) w.field("type", type);
   w.field("schema", exit_schema);
   w.field("id", classify::exit_id(x));
   w.field("unit", x.unit);
@@ -188,14 +189,14 @@ void write_time_field(JsonWriter& w, std::string_view key, const std::optional<U
 }
 
 void write_exit_object(JsonWriter& w, const ExitsReport& r, size_t i) {
-  write_exit(w, r.exits[i], r.inputs, false, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
+  write_exit(w, r.exits[i], r.inputs, nullptr, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
              r.core_of(i));
 }
 
 void write_exit_object(JsonWriter& w, const classify::Exit& x, const std::vector<InputReport>& inputs,
                        const correlate::SamplesSummary* samples, std::string_view samples_how,
                        const CoreAttachment* core) {
-  write_exit(w, x, inputs, false, samples, samples_how, core);
+  write_exit(w, x, inputs, nullptr, samples, samples_how, core);
 }
 
 void write_inputs_json(JsonWriter& w, const ExitsReport& r) { write_inputs(w, r); }
@@ -215,7 +216,7 @@ class JsonExitsWriter final : public ExitsWriter {
                    const std::vector<InputReport>& inputs) override {
     begin();
     for (size_t i = 0; i < exits.size(); ++i) {
-      write_exit(w_, exits[i], inputs, ndjson_, nullptr, "", core_at(cores, i));
+      write_exit(w_, exits[i], inputs, ndjson_ ? "exit" : nullptr, nullptr, "", core_at(cores, i));
       end_exit();
     }
     emit_(w_.flush());
@@ -224,7 +225,7 @@ class JsonExitsWriter final : public ExitsWriter {
   void finish(const ExitsReport& r) override {
     begin();
     for (size_t i = 0; i < r.exits.size(); ++i) {
-      write_exit(w_, r.exits[i], r.inputs, ndjson_, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
+      write_exit(w_, r.exits[i], r.inputs, ndjson_ ? "exit" : nullptr, r.samples_of(i), i < r.samples_how.size() ? r.samples_how[i] : "",
                  r.core_of(i));
       end_exit();
     }
@@ -283,6 +284,13 @@ std::string format_exits_json(const ExitsReport& r, bool pretty) {
   std::string out;
   write_exits_json(r, pretty, [&](std::string_view s) { out.append(s); });
   return out;
+}
+
+std::string format_exit_update_ndjson(const classify::Exit& x, const std::vector<InputReport>& inputs,
+                                      const CoreAttachment* core) {
+  JsonWriter w;
+  write_exit(w, x, inputs, "exit-update", nullptr, "", core);
+  return w.take() + "\n";
 }
 
 std::string format_exits_ndjson(const ExitsReport& r) {

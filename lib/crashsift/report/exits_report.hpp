@@ -98,6 +98,10 @@ class ExitsWriter {
 std::unique_ptr<ExitsWriter> make_json_exits_writer(bool pretty, Emit emit);
 std::unique_ptr<ExitsWriter> make_ndjson_exits_writer(Emit emit);
 std::unique_ptr<ExitsWriter> make_text_exits_writer(const TextStyle& style, Emit emit);
+// One line: an exit written before, classified again after a late record joined it (`watch`):
+// the crashsift/exit/1 object with "type":"exit-update" and the same id.
+std::string format_exit_update_ndjson(const classify::Exit& x, const std::vector<InputReport>& inputs,
+                                      const CoreAttachment* core);
 // One exit in one line for a message (the journal entry `watch --format journal` writes):
 // "orders.service: oom/cgroup (SIGKILL), <why>  up 3 min".
 std::string exit_summary_line(const classify::Exit& x, const CoreAttachment* core);
