@@ -5,7 +5,12 @@
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "cli.hpp"
 #include "command.hpp"
@@ -43,6 +48,8 @@ struct WatchOptions {
   std::string directory;
   double settle_sec = 10;
   std::string state_file;
+  bool kernel = false;
+  std::string kernel_from;
   pipeline::HookOptions hooks;
 };
 
@@ -258,6 +265,18 @@ int run(WatchOptions& o) {
   q.live = pipeline::ExitsQuery::Live{};
   q.live->settle = static_cast<UsecUtc>(o.settle_sec * usec_per_sec);
   q.live->stop = [] { return stop_requested != 0; };
+  if (o.kernel || !o.kernel_from.empty()) {
+    q.live->kernel = o.kernel_from.empty() ? "/dev/kmsg" : o.kernel_from;
+    // A service that was asked for the kernel's lines and cannot have them says so at once.
+    const int fd = ::open(q.live->kernel.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      std::fprintf(stderr, "crashsift watch: error: --kernel: cannot read %s: %s%s\n", q.live->kernel.c_str(),
+                   std::strerror(errno),
+                   errno == EPERM || errno == EACCES ? " (reading the kernel's log needs root or CAP_SYSLOG)" : "");
+      return exit_usage;
+    }
+    ::close(fd);
+  }
   std::optional<SavedState> state;
   if (!o.state_file.empty()) {
     state.emplace(o.state_file, q.live->settle);
@@ -342,6 +361,17 @@ void register_watch(CLI::App& root, Commands& commands) {
                   "PID 1's result line) before it is written; evidence later still (up to ten minutes) is written "
                   "as an update of that exit")
       ->check(CLI::Range(0.0, 3600.0))
+      ->group("Input");
+  app->add_flag("--kernel", opts->kernel,
+                "Also follow the kernel's log (/dev/kmsg) for OOM kill and fault lines the journal lacks "
+                "(containers, journals without kernel lines); needs root or CAP_SYSLOG")
+      ->group("Input");
+  app->add_option("--kernel-from", opts->kernel_from,
+                  "Like --kernel, but read /dev/kmsg record lines from PATH (a FIFO fed by `ssh HOST cat "
+                  "/dev/kmsg`); their times are placed by --kernel-boot-time, else by this host's boot")
+      ->group("Input");
+  app->add_option("--kernel-boot-time", opts->exits.kernel_boot_time,
+                  "When the boot of the --kernel-from records started (a time), to place their stamps")
       ->group("Input");
   app->add_option("--state", opts->state_file,
                   "Keep the position read up to (the journal cursor) and the exits written in FILE: a restarted "

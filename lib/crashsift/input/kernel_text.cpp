@@ -11,6 +11,7 @@
 // Every line becomes a kernel event (identifier "kernel"). Relative stamps are seconds since
 // boot: they are placed in time only with options.kernel_boot_time.
 #include "crashsift/core/text.hpp"
+#include "crashsift/input/kmsg.hpp"
 #include "crashsift/input/parser.hpp"
 #include "crashsift/input/text_forms.hpp"
 
@@ -41,21 +42,15 @@ int level_from_name(std::string_view s) {
   return -1;
 }
 
-// "4,970,10462678430,-;text": priority (facility*8 + level), sequence, µs since boot, flags.
 bool kmsg_record(std::string_view s, KLine& k) {
-  size_t i = 0;
-  std::uint64_t prio = 0, seq = 0, usec = 0;
-  if (!text::some_digits(s, i, 6, prio) || i >= s.size() || s[i++] != ',') return false;
-  if (!text::some_digits(s, i, 20, seq) || i >= s.size() || s[i++] != ',') return false;
-  if (!text::some_digits(s, i, 20, usec) || i >= s.size() || s[i] != ',') return false;
-  const size_t semi = s.find(';', i);
-  if (semi == std::string_view::npos || semi - i > 32) return false;
-  k.priority = static_cast<int>(prio & 7);
+  const auto rec = parse_kmsg_record(s);
+  if (!rec) return false;
+  k.priority = rec->priority;
   k.stamp = KStamp::relative;
-  k.mono = usec;
+  k.mono = rec->usec;
   k.has_usec = true;
   k.kmsg = true;
-  k.text = s.substr(semi + 1);
+  k.text = rec->text;
   return true;
 }
 
@@ -344,6 +339,19 @@ class KernelFormat final : public FormatParser {
 const FormatParser& kernel_format() {
   static const KernelFormat f;
   return f;
+}
+
+// "4,970,10462678430,-;text": priority (facility*8 + level), sequence, µs since boot, flags.
+std::optional<KmsgRecord> parse_kmsg_record(std::string_view s) {
+  size_t i = 0;
+  std::uint64_t prio = 0, seq = 0, usec = 0;
+  if (s.empty() || !text::is_digit(s[0])) return std::nullopt;
+  if (!text::some_digits(s, i, 6, prio) || i >= s.size() || s[i++] != ',') return std::nullopt;
+  if (!text::some_digits(s, i, 20, seq) || i >= s.size() || s[i++] != ',') return std::nullopt;
+  if (!text::some_digits(s, i, 20, usec) || i >= s.size() || s[i] != ',') return std::nullopt;
+  const size_t semi = s.find(';', i);
+  if (semi == std::string_view::npos || semi - i > 32) return std::nullopt;
+  return KmsgRecord{static_cast<int>(prio & 7), seq, usec, s.substr(semi + 1)};
 }
 
 }  // namespace crashsift::input

@@ -1,5 +1,6 @@
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/input/journal_follow.hpp"
+#include "crashsift/input/kmsg.hpp"
 #include "crashsift/core/fd_io.hpp"
 #include "crashsift/classify/rules.hpp"
 #include "crashsift/pipeline/core_attachment.hpp"
@@ -142,6 +143,9 @@ class Runner {
                                                                     : classify::StreamWindows{});
     const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty();
     if (no_journal && !q_.app_args.empty()) return app_only();
+    if (q_.live && streaming_ && !q_.live->kernel.empty())
+      follow_kernel(static_cast<std::uint32_t>((no_journal ? 1 : 0) + q_.journal_dirs.size() +
+                                               (q_.journal_files.empty() ? 0 : 1) + q_.inputs.size()));
     if (no_journal) {
       input::NativeSource src;
       src.units = exact_units();
@@ -159,6 +163,7 @@ class Runner {
     }
     for (const auto& path : q_.inputs) read_path(path, index++);
     say_live_position();
+    stop_following_kernel();
     return finish();
   }
 
@@ -209,6 +214,7 @@ class Runner {
     idle.after_ms = q_.live->idle_ms;
     idle.stop = q_.live->stop;
     idle.on_idle = [this] {
+      take_kernel_events();
       if (!live_last_time_) return;  // nothing read yet: no time to go on from
       tracker_.advance_clock(*live_last_time_ + (live_now() - live_last_steady_));
       hand_on_final_exits();
@@ -224,6 +230,37 @@ class Runner {
     if (!q_.live->on_position) return;
     live_position_.time = *e.time;
     if (!e.origin.cursor.empty()) live_position_.cursor = e.origin.cursor;
+  }
+
+  // --kernel: the kernel's records, read on a thread of their own, join the followed input's
+  // stream between its entries and while it is quiet. They do not move the stream's clock.
+  void follow_kernel(std::uint32_t index) {
+    input::KmsgFollower::Options o;
+    o.path = q_.live->kernel;
+    o.input_index = index;
+    o.boot_time = q_.parse.kernel_boot_time ? *q_.parse.kernel_boot_time : input::this_boot_realtime();
+    // Records piped from elsewhere (`ssh host cat /dev/kmsg`) need not be of this boot.
+    if (o.path == "/dev/kmsg" && !q_.parse.kernel_boot_time) o.boot_id = input::this_boot_id();
+    o.since = q_.live->resume ? std::optional<UsecUtc>(q_.live->resume->time) : q_.selection.since;
+    kmsg_index_ = index;
+    name_input(index, o.path);
+    kmsg_ = std::make_unique<input::KmsgFollower>(std::move(o));
+  }
+
+  void take_kernel_events() {
+    if (!kmsg_) return;
+    kernel_events_.clear();
+    kmsg_->drain(kernel_events_);
+    for (const auto& e : kernel_events_) tracker_.on_event(e);
+  }
+
+  void stop_following_kernel() {
+    if (!kmsg_) return;
+    take_kernel_events();
+    InputReport r = kmsg_->report();
+    kmsg_.reset();
+    if (reports_.size() < kmsg_index_) reports_.resize(kmsg_index_);
+    reports_.push_back(std::move(r));
   }
 
   void say_live_position() {
@@ -245,6 +282,7 @@ class Runner {
     tracker_.begin_input(index, true);
     name_input(index, label);
     input::follow_native_journal(src, options_for(index, ""), live_idle_hook(), report, [&](const Event& e) {
+      take_kernel_events();
       note_live_time(e);
       tracker_.on_event(e);
       hand_on_final_exits();
@@ -298,6 +336,7 @@ class Runner {
     if (q_.live) options.jobs = 1;  // blocks of 1 MiB would wait for a quiet stream to fill them
     parser->parse(reader, options, report, [&](const Event& e) {
       last_line = std::max(last_line, e.origin.line);
+      if (kmsg_) take_kernel_events();
       note_live_time(e);
       tracker_.on_event(e);
       hand_on_final_exits();
@@ -662,6 +701,9 @@ class Runner {
   std::optional<UsecUtc> live_last_time_;
   std::int64_t live_last_steady_ = 0;
   LivePosition live_position_;
+  std::unique_ptr<input::KmsgFollower> kmsg_;
+  std::vector<Event> kernel_events_;
+  std::uint32_t kmsg_index_ = 0;
   // Streaming and what finish() needs to know of the exits that already left.
   bool streaming_ = false;
   std::vector<classify::Exit> final_, updates_;

@@ -83,6 +83,9 @@ struct ExitsQuery {
     // Where the stream has been read to: after exits were handed on, while it is quiet, and
     // at its end.
     std::function<void(const LivePosition&)> on_position;
+    // Also follow the kernel's ring buffer (/dev/kmsg, or a stream of its record lines) beside
+    // the input: for journals without the kernel's lines (containers).
+    std::string kernel;
   };
   std::optional<Live> live;
 };
