@@ -37,7 +37,7 @@ class KmsgFollower {
     std::string path = "/dev/kmsg";
     std::uint32_t input_index = 0;
     UsecUtc boot_time = 0;              // realtime of boot: record time = boot_time + usec
-    std::string boot_id;                // this boot's (/proc/sys/kernel/random/boot_id)
+    std::string boot_id;                // "" when the records' boot is not known as an ID
     // Records before this are skipped (the ring buffer holds the boot's past); none: only
     // records written from now on are read.
     std::optional<UsecUtc> since;
@@ -58,8 +58,7 @@ class KmsgFollower {
   std::unique_ptr<Impl> impl_;
 };
 
-// The realtime at which this boot started (now minus CLOCK_MONOTONIC), and its boot ID.
+// The realtime at which this boot started (now minus CLOCK_MONOTONIC).
 UsecUtc this_boot_realtime();
-std::string this_boot_id();
 
 }  // namespace crashsift::input

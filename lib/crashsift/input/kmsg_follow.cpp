@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -25,16 +24,6 @@ UsecUtc clock_usec(clockid_t id) {
 }  // namespace
 
 UsecUtc this_boot_realtime() { return clock_usec(CLOCK_REALTIME) - clock_usec(CLOCK_MONOTONIC); }
-
-std::string this_boot_id() {
-  std::ifstream in("/proc/sys/kernel/random/boot_id");
-  std::string id;
-  std::getline(in, id);
-  std::string hex;
-  for (char c : id)
-    if (c != '-') hex.push_back(c);
-  return hex;
-}
 
 struct KmsgFollower::Impl {
   Options o;

@@ -239,8 +239,9 @@ class Runner {
     o.path = q_.live->kernel;
     o.input_index = index;
     o.boot_time = q_.parse.kernel_boot_time ? *q_.parse.kernel_boot_time : input::this_boot_realtime();
-    // Records piped from elsewhere (`ssh host cat /dev/kmsg`) need not be of this boot.
-    if (o.path == "/dev/kmsg" && !q_.parse.kernel_boot_time) o.boot_id = input::this_boot_id();
+    // No boot ID: a container's journal (-D from the host) has a boot ID of its own, not the
+    // kernel's, and records piped from elsewhere need not be of this boot. Live records and
+    // live exits are tied by time, PID and cgroup.
     o.since = q_.live->resume ? std::optional<UsecUtc>(q_.live->resume->time) : q_.selection.since;
     kmsg_index_ = index;
     name_input(index, o.path);
