@@ -53,4 +53,9 @@ journal $((pid + 100000)) | sed 's/T07:55:44/T09:55:44/' > "$work/other.txt"
 "$crashsift" exits --format json --cores "$work/store" "$work/other.txt" > "$work/other.json"
 jq -e '.exits[0].core == null' "$work/other.json" > /dev/null || { echo "a core of another pid was attached"; exit 1; }
 jq -e '.exits[0].missing | any(contains("no core dump"))' "$work/other.json" > /dev/null || { echo "missing core not said"; exit 1; }
-echo "exits --cores: plain and systemd-coredump-compressed cores attached by PID with signature and frames"
+# watch --cores: the core joins the exit as it is written, while the stream goes on.
+{ journal "$pid"; echo "2026-11-23T07:56:04.000000+0000 host cron[77]: tick"; } > "$work/stream.txt"
+"$crashsift" watch --settle 1 --format ndjson --cores "$work/store" - < "$work/stream.txt" > "$work/watch.out"
+jq -se 'map(select(.type == "exit")) | length == 1 and (.[0].core.signature.text | startswith("SIGSEGV: write_config_value"))' "$work/watch.out" > /dev/null ||
+  { echo "watch --cores: the core is not attached"; cat "$work/watch.out"; exit 1; }
+echo "exits --cores: plain and systemd-coredump-compressed cores attached by PID with signature and frames; watch --cores too"

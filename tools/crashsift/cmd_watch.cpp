@@ -379,6 +379,7 @@ void register_watch(CLI::App& root, Commands& commands) {
                   "twice")
       ->group("Input");
   add_selection_options(app, opts->exits);
+  add_core_options(app, opts->exits);
   app->add_option("--exec", opts->hooks.command,
                   "Run CMD (with /bin/sh -c) for each exit written: the exit's JSON on its standard input, "
                   "CRASHSIFT_EXIT_ID, _UNIT, _CLASS, _CAUSE, _REASON, _PID, _PROCESS, _CODE, _SIGNAL, _HOST and "
