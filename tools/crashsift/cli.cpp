@@ -21,6 +21,10 @@ void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson) {
       ->check(CLI::IsMember(formats))
       ->group("Output");
   app.add_flag("--pretty", o.pretty, "Indent JSON output")->group("Output");
+  add_display_options(app, o);
+}
+
+void add_display_options(CLI::App& app, OutputOptions& o) {
   app.add_option("--color", o.color, "Colour: auto (terminal only, honours NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->group("Output");

@@ -22,6 +22,8 @@ struct OutputOptions {
 };
 
 void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson = true);
+// --color, --tz, --utc, -o: the output options of a command with formats of its own (watch).
+void add_display_options(CLI::App& app, OutputOptions& o);
 // The zone text timestamps are read and written in.
 Zone resolve_zone(const OutputOptions& o);
 // Throws CLI::ValidationError for a zone name the system does not know.

@@ -403,13 +403,7 @@ void register_watch(CLI::App& root, Commands& commands) {
                   "MESSAGE_ID=" + std::string(report::exit_message_id) + ", its facts in CRASHSIFT_* fields)")
       ->check(CLI::IsMember({"text", "ndjson", "journal"}))
       ->group("Output");
-  app->add_option("--color", opts->exits.out.color, "Colour: auto (terminal only, honours NO_COLOR), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->group("Output");
-  app->add_option("--tz", opts->exits.out.tz, "Time zone for text times and for reading text timestamps without an offset")
-      ->group("Output");
-  app->add_flag("--utc", opts->exits.out.utc, "Shorthand for --tz UTC")->group("Output")->excludes("--tz");
-  app->add_option("-o,--output", opts->exits.out.output, "Write to FILE instead of standard output")->group("Output");
+  add_display_options(*app, opts->exits.out);
   commands.push_back({app, [opts] { return run(*opts); }});
 }
 

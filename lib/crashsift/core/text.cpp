@@ -198,4 +198,6 @@ std::uint64_t count_newlines(std::string_view s) {
   return n;
 }
 
+std::string errno_message(int err) { return std::strerror(err < 0 ? -err : err); }
+
 }  // namespace crashsift

@@ -15,6 +15,8 @@ inline bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
 inline bool contains(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
+// strerror() of an errno value given either way round (libsystemd returns -errno).
+std::string errno_message(int err);
 
 bool parse_int64(std::string_view s, std::int64_t& out);
 bool parse_uint64(std::string_view s, std::uint64_t& out);

@@ -14,6 +14,7 @@
 
 #include "crashsift/core/event_wire.hpp"
 #include "crashsift/core/fd_io.hpp"
+#include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/journal_index_read.hpp"
 #include "crashsift/input/journal_salvage.hpp"
@@ -83,7 +84,6 @@ std::string damage_payload(std::uint64_t entries, std::string_view text) {
   return p;
 }
 
-std::string errno_text(int r) { return std::strerror(r < 0 ? -r : r); }
 
 std::optional<JournalHeader> header_of(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -192,7 +192,7 @@ namespace {
 std::string open_failure(int r) {
   const bool damaged = r == -ENODATA || r == -EBADMSG || r == -EPROTONOSUPPORT || r == -EIO || r == -EFBIG;
   if (r == -EIDRM) return "libsystemd cannot open the file: it has no name (a spilled copy on a file system without O_TMPFILE)";
-  return "libsystemd cannot open the file: " + errno_text(r) +
+  return "libsystemd cannot open the file: " + errno_message(r) +
          (damaged ? " (the file is truncated, corrupt or of an unsupported journal version)" : "");
 }
 
@@ -202,7 +202,7 @@ std::string open_failure(int r) {
 void verify_with_salvage_walk(const std::string& path, std::uint64_t entries, FrameWriter& out) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    out.frame(frame_damage, damage_payload(entries, "--verify cannot open the file: " + errno_text(errno)));
+    out.frame(frame_damage, damage_payload(entries, "--verify cannot open the file: " + errno_message(errno)));
     return;
   }
   const SalvageResult result = salvage_journal(fd, SalvageOptions{}, [](const SalvagedEntry&) {});
@@ -252,7 +252,7 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
     entries = indexed.entries;
     if (indexed.error < 0) {
       out.frame(frame_damage, damage_payload(entries, "libsystemd stopped reading after " + std::to_string(entries) +
-                                                          " entries: " + errno_text(indexed.error)));
+                                                          " entries: " + errno_message(indexed.error)));
       stopped_early = true;
     }
     if (indexed.invalid_fields)
@@ -260,16 +260,16 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
                                                           " field(s) without a valid name (a damaged DATA object)"));
   } else {
     if (!settings.units.empty() && (r = add_unit_matches(j, settings.units)) < 0)
-      out.frame(frame_damage, damage_payload(0, "cannot add journal matches: " + errno_text(r)));
+      out.frame(frame_damage, damage_payload(0, "cannot add journal matches: " + errno_message(r)));
     if (settings.since && (r = sd_journal_seek_realtime_usec(j, static_cast<std::uint64_t>(*settings.since))) < 0)
-      out.frame(frame_damage, damage_payload(0, "cannot seek to --since: " + errno_text(r)));
+      out.frame(frame_damage, damage_payload(0, "cannot seek to --since: " + errno_message(r)));
   }
   for (; !indexed.used;) {
     r = sd_journal_next(j);
     if (r == 0) break;
     if (r < 0) {
       out.frame(frame_damage, damage_payload(entries, "libsystemd stopped reading after " + std::to_string(entries) +
-                                                          " entries: " + errno_text(r)));
+                                                          " entries: " + errno_message(r)));
       stopped_early = true;
       break;
     }
@@ -283,7 +283,7 @@ int read_file_with_libsystemd(const std::string& path, const FileStreamSettings&
     out.entry(realtime, e);
     if (fields_read < 0)
       out.frame(frame_damage, damage_payload(entries, "entry " + std::to_string(entries) +
-                                                          ": cannot read all its fields: " + errno_text(fields_read)));
+                                                          ": cannot read all its fields: " + errno_message(fields_read)));
     if (invalid)
       out.frame(frame_damage, damage_payload(entries, "entry " + std::to_string(entries) + ": skipped " +
                                                           std::to_string(invalid) +
@@ -330,7 +330,7 @@ int read_file_with_salvage(const std::string& path, const FileStreamSettings& se
   FrameWriter out(out_fd, [&last_seqnum] { return last_seqnum; });
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    out.frame(frame_damage, damage_payload(0, "the salvage reader cannot open the file: " + errno_text(errno)));
+    out.frame(frame_damage, damage_payload(0, "the salvage reader cannot open the file: " + errno_message(errno)));
     return 0;
   }
   Event e;

@@ -7,20 +7,13 @@
 #include <cstring>
 #include <memory>
 
+#include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_index_read.hpp"
 
 namespace crashsift::input {
 namespace {
 
-std::string errno_text(int r) { return std::strerror(r < 0 ? -r : r); }
 
-std::string cursor_of(sd_journal* j) {
-  char* c = nullptr;
-  if (sd_journal_get_cursor(j, &c) < 0 || !c) return {};
-  std::string s(c);
-  std::free(c);
-  return s;
-}
 
 // From the cursor's entry back to the first at or after `since`: entry by entry, not by
 // realtime, so a clock stepped back between the two does not lose entries. False: the cursor
@@ -48,7 +41,7 @@ void follow_native_journal(const NativeSource& src, const ParseOptions& options,
                          ? sd_journal_open_directory(&j, src.directory.c_str(), 0)
                          : sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
   if (opened < 0) {
-    report.fatal = "cannot follow the journal: " + errno_text(opened);
+    report.fatal = "cannot follow the journal: " + errno_message(opened);
     return;
   }
   std::unique_ptr<sd_journal, decltype(&sd_journal_close)> closer(j, sd_journal_close);
@@ -70,13 +63,13 @@ void follow_native_journal(const NativeSource& src, const ParseOptions& options,
     if (idle.stop && idle.stop()) break;
     const int r = sd_journal_next(j);
     if (r < 0) {
-      report.damaged(label, report.entries, "libsystemd stopped following the journal: " + errno_text(r));
+      report.damaged(label, report.entries, "libsystemd stopped following the journal: " + errno_message(r));
       break;
     }
     if (r == 0) {
       const int w = sd_journal_wait(j, wait_usec);
       if (w < 0 && w != -EINTR) {
-        report.damaged(label, report.entries, "cannot wait for the journal: " + errno_text(w));
+        report.damaged(label, report.entries, "cannot wait for the journal: " + errno_message(w));
         break;
       }
       if (w == SD_JOURNAL_NOP && idle.on_idle) idle.on_idle();
@@ -87,7 +80,7 @@ void follow_native_journal(const NativeSource& src, const ParseOptions& options,
     fill_event_from_journal(j, e, invalid);
     e.origin.input = options.input_index;
     e.origin.line = journal_seqnum(j);
-    e.origin.cursor = cursor_of(j);  // where a restarted watch goes on from (--state)
+    e.origin.cursor = journal_cursor(j);  // where a restarted watch goes on from (--state)
     ++report.entries;
     if (e.time) report.saw_time(*e.time);
     sink(e);

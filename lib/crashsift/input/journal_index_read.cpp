@@ -106,13 +106,6 @@ class AnchorFilter {
   std::vector<std::string> values_;
 };
 
-std::string cursor_of(sd_journal* j) {
-  char* c = nullptr;
-  if (sd_journal_get_cursor(j, &c) < 0 || !c) return {};
-  std::string s(c);
-  std::free(c);
-  return s;
-}
 
 std::uint64_t seqnum_in(const std::string& cursor) {
   const size_t i = cursor.find(";i=");
@@ -234,7 +227,7 @@ class IndexReader {
   // The key's output lines before the current anchor: its last ones, and the first ones of
   // every invocation they belong to (its start time, version banners) not read yet.
   void read_before(const Key& key, std::uint64_t realtime, IndexReadResult& result) {
-    const std::string anchor = cursor_of(a_);
+    const std::string anchor = journal_cursor(a_);
     const std::uint64_t anchor_seq = seqnum_in(anchor);
     if (anchor.empty() || !anchor_seq) return;
     Followed& f = followed_[key.match];
@@ -346,6 +339,14 @@ IndexReadResult read_by_index(sd_journal* j, sd_journal* lines, const FileStream
   sd_journal_set_data_threshold(lines, 64 * 1024);
   IndexReader reader(j, lines, settings, sink);
   return reader.run();
+}
+
+std::string journal_cursor(sd_journal* j) {
+  char* c = nullptr;
+  if (sd_journal_get_cursor(j, &c) < 0 || !c) return {};
+  std::string s(c);
+  std::free(c);
+  return s;
 }
 
 }  // namespace crashsift::input

@@ -32,6 +32,8 @@ int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid);
 
 // The current entry's seqnum (from its cursor: sd_journal_get_seqnum is newer than systemd 252).
 std::uint64_t journal_seqnum(sd_journal* j);
+// The entry's cursor ("s=...;i=...;..."), "" when libsystemd gives none.
+std::string journal_cursor(sd_journal* j);
 
 struct IndexReadResult {
   bool used = false;          // false: the index could not be used; nothing was sent, scan instead
