@@ -15,9 +15,9 @@ std::string exit_id(const Exit& x) {
   mix(x.hostname);
   mix(x.boot_id);
   mix(x.unit);
-  // A PID learnt from a joined record (the coredump entry, the kernel's kill line) can come after
-  // the exit was written (watch): it would change the id of the same death.
-  const bool pid_recorded = x.pid && x.pid_source != "coredump" && x.pid_source != "kill-line";
+  // A PID learnt from the coredump entry can come after the exit was written (watch): it would
+  // change the id of the same death.
+  const bool pid_recorded = x.pid && x.pid_source != "coredump";
   mix(pid_recorded ? std::to_string(*x.pid) : std::string());
   mix(x.exited_at ? std::to_string(*x.exited_at) : std::string());
   static const char digits[] = "0123456789abcdef";

@@ -88,7 +88,7 @@ struct Exit {
 
 // What names one death across runs: 16 hex digits hashed (64-bit FNV-1a) from the host, boot,
 // unit, main PID and exit time (µs) as recorded, nothing that later evidence can change (class,
-// cause, witnesses, a PID learnt from a coredump entry or a kill line). The same journal read again, or followed by `watch` after a restart, gives
+// cause, witnesses, a PID learnt from a coredump entry). The same journal read again, or followed by `watch` after a restart, gives
 // the same ids; forms that record less (short text has no boot ID) give other ids.
 std::string exit_id(const Exit& x);
 
