@@ -42,9 +42,9 @@ int run(const ExitsOptions& o) {
   if (writer)
     q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                            const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                           const std::vector<InputReport>& inputs) {
+                           const std::vector<InputReport>& inputs, const report::BatchSamples& samples) {
       if (q.progress) std::fprintf(stderr, "\r\x1b[K");
-      writer->write_final(exits, cores, inputs);
+      writer->write_final(exits, cores, inputs, samples);
       sink.flush();
       matched = matched || std::any_of(exits.begin(), exits.end(), fails);
     };

@@ -87,7 +87,7 @@ int run(const ReportOptions& o) {
   };
   q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                          const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                         const std::vector<InputReport>& inputs) {
+                         const std::vector<InputReport>& inputs, const report::BatchSamples&) {
     for (size_t i = 0; i < exits.size(); ++i) take(std::move(exits[i]), nullptr, "", report::core_at(cores, i), inputs);
   };
   auto exits = pipeline::run_exits(q);

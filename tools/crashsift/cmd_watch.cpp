@@ -62,9 +62,9 @@ void say(const std::vector<std::string>& messages) {
 // Each exit's crashsift/exit/1 line, as the NDJSON writer writes it: a hook's stdin, the
 // journal entry's CRASHSIFT_JSON.
 std::vector<std::string> ndjson_lines(const std::vector<classify::Exit>& exits, const Cores& cores,
-                                      const std::vector<InputReport>& inputs) {
+                                      const std::vector<InputReport>& inputs, const report::BatchSamples& samples) {
   std::string all;
-  report::make_ndjson_exits_writer([&](std::string_view s) { all.append(s); })->write_final(exits, cores, inputs);
+  report::make_ndjson_exits_writer([&](std::string_view s) { all.append(s); })->write_final(exits, cores, inputs, samples);
   std::vector<std::string> lines;
   for (size_t from = 0, nl; (nl = all.find('\n', from)) != std::string::npos; from = nl + 1)
     lines.push_back(all.substr(from, nl + 1 - from));
@@ -83,13 +83,15 @@ class WatchOutput {
       if (const std::string why = journal_unavailable(); !why.empty()) refuse_journal(why);
   }
 
-  void write(const std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
+  void write(const std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs,
+             const report::BatchSamples& samples) {
     if (exits.empty()) return;
     std::vector<std::string> json;
-    if (hooks_ || format_ == "journal") json = ndjson_lines(exits, cores, inputs);
-    if (format_ == "ndjson") writer_->write_final(exits, cores, inputs);
+    if (hooks_ || format_ == "journal") json = ndjson_lines(exits, cores, inputs, samples);
+    if (format_ == "ndjson") writer_->write_final(exits, cores, inputs, samples);
     else
-      for (size_t i = 0; i < exits.size(); ++i) write_one(exits[i], report::core_at(cores, i), inputs, json, i);
+      for (size_t i = 0; i < exits.size(); ++i)
+        write_one(exits[i], report::core_at(cores, i), samples.of(i), inputs, json, i);
     if (hooks_) {
       for (size_t i = 0; i < exits.size() && i < json.size(); ++i) hooks_->submit({json[i], hook_env(exits[i])});
       say(hooks_->take_messages());
@@ -98,11 +100,12 @@ class WatchOutput {
 
   // Exits written before that a late record explained since (a core written after the settle
   // window): the same exit again, marked as its update, in every output and hook.
-  void write_updates(const std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
+  void write_updates(const std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs,
+                     const report::BatchSamples& samples) {
     for (size_t i = 0; i < exits.size(); ++i) {
       const classify::Exit& x = exits[i];
       const report::CoreAttachment* core = report::core_at(cores, i);
-      const std::string json = report::format_exit_update_ndjson(x, inputs, core);
+      const std::string json = report::format_exit_update_ndjson(x, inputs, core, samples.of(i), samples.how_of(i));
       std::string message = "update: " + report::exit_summary_line(x, core) + "; PID " +
                             (x.pid ? std::to_string(*x.pid) : std::string("?")) + " exited " +
                             (x.exited_at ? format_in_zone(*x.exited_at, zone_, x.time_has_usec) : std::string("?")) +
@@ -140,8 +143,8 @@ class WatchOutput {
   }
 
   // Text and journal: exit by exit, a failure that repeats within ten minutes said with it.
-  void write_one(const classify::Exit& x, const report::CoreAttachment* core, const std::vector<InputReport>& inputs,
-                 const std::vector<std::string>& json, size_t i) {
+  void write_one(const classify::Exit& x, const report::CoreAttachment* core, const correlate::SamplesSummary* samples,
+                 const std::vector<InputReport>& inputs, const std::vector<std::string>& json, size_t i) {
     std::optional<std::string> streak;
     if (auto s = loops_.note(x); s && pipeline::streak_worth_saying(*s)) streak = pipeline::describe_streak(x.unit, *s);
     if (format_ == "journal" && !journal_refused_ && i < json.size() &&
@@ -149,7 +152,9 @@ class WatchOutput {
       return;
     Cores one;
     if (core) one.push_back({0, *core});
-    writer_->write_final({x}, one, inputs);
+    report::BatchSamples one_samples;
+    if (samples) one_samples.summaries.push_back(*samples);
+    writer_->write_final({x}, one, inputs, one_samples);
     if (streak) emit_("    " + *streak + "\n");
   }
 
@@ -292,14 +297,16 @@ int run(WatchOptions& o) {
   WatchOutput out(o, [&](std::string_view s) { sink.write(s); });
   bool matched = false;
   auto fails = [&](const classify::Exit& x) { return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end(); };
-  q.on_final_exits = [&](std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
-    out.write(exits, cores, inputs);
+  q.on_final_exits = [&](std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs,
+                         const report::BatchSamples& samples) {
+    out.write(exits, cores, inputs, samples);
     sink.flush();  // a death is on the reader's screen (or in its pipe) the moment it is known
     if (state) state->note_written(exits);
     matched = matched || std::any_of(exits.begin(), exits.end(), fails);
   };
-  q.on_exit_updates = [&](std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs) {
-    out.write_updates(exits, cores, inputs);
+  q.on_exit_updates = [&](std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs,
+                          const report::BatchSamples& samples) {
+    out.write_updates(exits, cores, inputs, samples);
     sink.flush();
     matched = matched || std::any_of(exits.begin(), exits.end(), fails);
   };
@@ -316,7 +323,10 @@ int run(WatchOptions& o) {
     return exit_usage;
   }
   // The exits still held when the stream ended go out like the others; finish() only counts them.
-  out.write(r.exits, r.cores, r.inputs);
+  report::BatchSamples held_samples;
+  held_samples.summaries = r.samples;
+  held_samples.how = r.samples_how;
+  out.write(r.exits, r.cores, r.inputs, held_samples);
   if (state) {
     state->note_written(r.exits);
     state->finish();
@@ -380,6 +390,7 @@ void register_watch(CLI::App& root, Commands& commands) {
       ->group("Input");
   add_selection_options(app, opts->exits);
   add_core_options(app, opts->exits);
+  add_app_options(app, opts->exits);
   app->add_option("--exec", opts->hooks.command,
                   "Run CMD (with /bin/sh -c) for each exit written: the exit's JSON on its standard input, "
                   "CRASHSIFT_EXIT_ID, _UNIT, _CLASS, _CAUSE, _REASON, _PID, _PROCESS, _CODE, _SIGNAL, _HOST and "

@@ -106,6 +106,19 @@ void SampleSeries::compact() {
   activity_ = std::move(act);
 }
 
+void SampleSeries::drop_before(UsecUtc t) {
+  const size_t first = first_at_or_after(t);
+  if (first == 0) return;
+  samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(first));
+  // The activity entries of the dropped samples go too; the rest are re-based.
+  std::uint32_t base = static_cast<std::uint32_t>(activity_.size());
+  for (const auto& s : samples_)
+    if (s.activity_count) base = std::min(base, s.activity_begin);
+  activity_.erase(activity_.begin(), activity_.begin() + base);
+  for (auto& s : samples_)
+    if (s.activity_count) s.activity_begin -= base;
+}
+
 void SampleSeries::sort() {
   if (cap_ != 0) {
     if (have_last_ && !last_kept_) push(kept_, last_, last_act_), last_kept_ = true;  // the last sample
@@ -145,9 +158,7 @@ std::string AppData::where(std::uint16_t input, std::uint32_t line) const {
   return f + ":" + std::to_string(line);
 }
 
-namespace {
-
-AppEvent to_event(const input::AppRecord& r, SampleSeries& series) {
+AppEvent to_app_event(const input::AppRecord& r, SampleSeries& series) {
   AppEvent e;
   e.time = *r.time;
   e.kind = r.kind;
@@ -163,6 +174,8 @@ AppEvent to_event(const input::AppRecord& r, SampleSeries& series) {
   e.rss = r.rss_bytes;
   return e;
 }
+
+namespace {
 
 void read_one(AppData& data, const std::string& path, const input::AppReadOptions& base) {
   InputReport report;
@@ -181,7 +194,7 @@ void read_one(AppData& data, const std::string& path, const input::AppReadOption
   input::read_app_log(reader, opt, report, fields, [&](const input::AppRecord& r) {
     data.series.add(r);
     if (r.kind == input::AppRecordKind::error || r.kind == input::AppRecordKind::lifecycle)
-      data.events.push_back(to_event(r, data.series));
+      data.events.push_back(to_app_event(r, data.series));
   });
   data.fields.merge(fields);
   data.inputs.push_back(std::move(report));

@@ -65,6 +65,9 @@ class SampleSeries {
   std::optional<size_t> last_at_or_before(UsecUtc t) const;
   // Index of the first sample with time >= t (size() when none).
   size_t first_at_or_after(UsecUtc t) const;
+  // Forgets the samples before t (a followed log, watch --app). Only without retention
+  // (set_retention(0, ...)), on a sorted series.
+  void drop_before(UsecUtc t);
 
  private:
   Sample make_sample(const input::AppRecord& r, std::vector<ActivityEntry>& act);
@@ -113,6 +116,9 @@ struct AppData {
   std::vector<UsecUtc> lifetime_starts;    // from infer_lifetimes (index_lifetimes), ascending
   std::string where(std::uint16_t input, std::uint32_t line) const;  // "app.ndjson:12"
 };
+
+// The event an error or lifecycle record becomes (its version interned in series).
+AppEvent to_app_event(const input::AppRecord& r, SampleSeries& series);
 
 // Fills lifetime_starts so that windows before an exit stop at the start of the process that
 // exited (load_app calls it; tests that build AppData by hand call it too).

@@ -1,30 +1,31 @@
 #include "crashsift/pipeline/exits_run.hpp"
-#include "crashsift/input/journal_follow.hpp"
-#include "crashsift/input/kmsg.hpp"
-#include "crashsift/core/fd_io.hpp"
-#include "crashsift/classify/rules.hpp"
-#include "crashsift/pipeline/core_attachment.hpp"
 
-#include <fcntl.h>
 #include <algorithm>
-#include <chrono>
-#include <map>
-#include <set>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <memory>
+#include <fcntl.h>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crashsift/classify/rules.hpp"
 #include "crashsift/classify/tracker.hpp"
+#include "crashsift/core/fd_io.hpp"
+#include "crashsift/core/text.hpp"
+#include "crashsift/correlate/app_follow.hpp"
 #include "crashsift/correlate/app_lifetimes.hpp"
 #include "crashsift/correlate/sample_series.hpp"
 #include "crashsift/correlate/window.hpp"
-#include "crashsift/core/text.hpp"
 #include "crashsift/input/byte_source.hpp"
+#include "crashsift/input/journal_follow.hpp"
 #include "crashsift/input/journal_native.hpp"
+#include "crashsift/input/kmsg.hpp"
+#include "crashsift/pipeline/core_attachment.hpp"
 #include "crashsift/symbolize/journal_backtrace.hpp"
 
 namespace crashsift::pipeline {
@@ -395,7 +396,8 @@ class Runner {
     streamed_ += final_.size();
     if (final_.empty()) return;
     if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(final_, final_cores_);
-    q_.on_final_exits(final_, final_cores_, input_names_);
+    live_samples(final_, batch_samples_);
+    q_.on_final_exits(final_, final_cores_, input_names_, batch_samples_);
     final_.clear();
     say_live_position();
   }
@@ -408,9 +410,41 @@ class Runner {
     if (q_.on_exit_updates) {
       if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(updates_, final_cores_);
       else final_cores_.clear();
-      q_.on_exit_updates(updates_, final_cores_, input_names_);
+      live_samples(updates_, batch_samples_);
+      q_.on_exit_updates(updates_, final_cores_, input_names_, batch_samples_);
     }
     updates_.clear();
+  }
+
+  // watch --app: the app logs followed as they grow; the samples before each exit of a batch.
+  void live_samples(const std::vector<classify::Exit>& exits, report::BatchSamples& out) {
+    out.summaries.clear();
+    out.how.clear();
+    if (!q_.live || q_.app_args.empty() || exits.empty()) return;
+    if (!app_follower_) {
+      auto specs = input::expand_app_inputs(q_.app_args);
+      if (!specs) {
+        if (!app_error_said_) core_warnings_.push_back({"app-log-unreadable", "--app: " + specs.error()});
+        app_error_said_ = true;
+        return;
+      }
+      const auto keep = static_cast<UsecUtc>((std::max(q_.window_s, 600.0) + 120) * 1e6);
+      app_follower_ = std::make_unique<correlate::AppFollower>(std::move(*specs), q_.app_options, keep);
+    }
+    UsecUtc now = live_last_time_.value_or(0);
+    for (const auto& x : exits)
+      if (x.exited_at) now = std::max(now, *x.exited_at);
+    app_follower_->catch_up(now);
+    // One app log without a unit describes the exits of the one unit watched (-u), no other.
+    const bool single_unit = q_.selection.unit_globs.size() == 1;
+    for (const auto& x : exits) {
+      std::string how;
+      const correlate::AppData* app =
+          x.exited_at ? correlate::pick_app_for_exit(app_follower_->apps(), x.unit, x.pid, *x.exited_at, single_unit, how)
+                      : nullptr;
+      out.summaries.push_back(app ? correlate::summarize_before(*app, *x.exited_at, q_.window_s) : std::nullopt);
+      out.how.push_back(out.summaries.back() ? how : std::string());
+    }
   }
 
   void drop_written_before(std::vector<classify::Exit>& exits) const {
@@ -708,6 +742,9 @@ class Runner {
   // Streaming and what finish() needs to know of the exits that already left.
   bool streaming_ = false;
   std::vector<classify::Exit> final_, updates_;
+  report::BatchSamples batch_samples_;
+  std::unique_ptr<correlate::AppFollower> app_follower_;
+  bool app_error_said_ = false;
   std::vector<std::pair<size_t, report::CoreAttachment>> final_cores_;
   std::optional<std::vector<symbolize::CoreIdentity>> core_files_;
   std::vector<bool> core_used_;
@@ -739,7 +776,8 @@ bool boot_selected(const std::string& boot, const std::vector<std::string>& want
 }  // namespace
 
 bool streams_exits(const ExitsQuery& q) {
-  if (!q.on_final_exits || !q.app_args.empty()) return false;
+  // --app needs every exit first after the fact (one read of the logs); live, it is followed.
+  if (!q.on_final_exits || (!q.app_args.empty() && !q.live)) return false;
   const size_t inputs = q.inputs.size() + q.journal_dirs.size() + (q.journal_files.empty() ? 0 : 1) +
                         (q.inputs.empty() && q.journal_dirs.empty() && q.journal_files.empty() ? 1 : 0);
   if (inputs != 1) return false;

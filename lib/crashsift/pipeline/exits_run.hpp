@@ -56,9 +56,10 @@ struct ExitsQuery {
   // holds the exits left at the end and counts the others (streamed_exits). `inputs` names the
   // inputs for evidence origins.
   // `cores`: the core or journal backtrace of those exits that have one, by index into `exits`.
+  // `samples`: with --app in a live run, the app samples before each of those exits.
   using FinalExits = std::function<void(std::vector<classify::Exit>& exits,
                                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                                        const std::vector<InputReport>& inputs)>;
+                                        const std::vector<InputReport>& inputs, const report::BatchSamples& samples)>;
   FinalExits on_final_exits;
   // Live: exits on_final_exits already had, which a record that came after their settle window
   // explains (a core written late): the same exits (same id), classified again.

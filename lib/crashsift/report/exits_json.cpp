@@ -212,11 +212,11 @@ class JsonExitsWriter final : public ExitsWriter {
   JsonExitsWriter(bool pretty, bool ndjson, Emit emit) : w_(pretty), ndjson_(ndjson), emit_(std::move(emit)) {}
 
   void write_final(const std::vector<classify::Exit>& exits,
-                   const std::vector<std::pair<size_t, CoreAttachment>>& cores,
-                   const std::vector<InputReport>& inputs) override {
+                   const std::vector<std::pair<size_t, CoreAttachment>>& cores, const std::vector<InputReport>& inputs,
+                   const BatchSamples& samples) override {
     begin();
     for (size_t i = 0; i < exits.size(); ++i) {
-      write_exit(w_, exits[i], inputs, ndjson_ ? "exit" : nullptr, nullptr, "", core_at(cores, i));
+      write_exit(w_, exits[i], inputs, ndjson_ ? "exit" : nullptr, samples.of(i), samples.how_of(i), core_at(cores, i));
       end_exit();
     }
     emit_(w_.flush());
@@ -287,9 +287,10 @@ std::string format_exits_json(const ExitsReport& r, bool pretty) {
 }
 
 std::string format_exit_update_ndjson(const classify::Exit& x, const std::vector<InputReport>& inputs,
-                                      const CoreAttachment* core) {
+                                      const CoreAttachment* core, const correlate::SamplesSummary* samples,
+                                      std::string_view samples_how) {
   JsonWriter w;
-  write_exit(w, x, inputs, "exit-update", nullptr, "", core);
+  write_exit(w, x, inputs, "exit-update", samples, samples_how, core);
   return w.take() + "\n";
 }
 

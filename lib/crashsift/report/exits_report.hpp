@@ -27,6 +27,17 @@ inline const CoreAttachment* core_at(const CoresByExit& cores, size_t i) {
   return it != cores.end() && it->first == i ? &it->second : nullptr;
 }
 
+// The app samples of a batch of exits written while the input is read (watch --app),
+// parallel to the batch; empty when no app log was given.
+struct BatchSamples {
+  std::vector<std::optional<correlate::SamplesSummary>> summaries;
+  std::vector<std::string> how;
+  const correlate::SamplesSummary* of(size_t i) const {
+    return i < summaries.size() && summaries[i] ? &*summaries[i] : nullptr;
+  }
+  std::string_view how_of(size_t i) const { return i < how.size() ? std::string_view(how[i]) : std::string_view(); }
+};
+
 struct ExitsReport {
   std::vector<InputReport> inputs;
   std::vector<classify::Exit> exits;          // selected, in time order
@@ -92,7 +103,7 @@ class ExitsWriter {
   // cores: the attachments of those exits that have one, by index into exits (ascending).
   virtual void write_final(const std::vector<classify::Exit>& exits,
                            const std::vector<std::pair<size_t, CoreAttachment>>& cores,
-                           const std::vector<InputReport>& inputs) = 0;
+                           const std::vector<InputReport>& inputs, const BatchSamples& samples = {}) = 0;
   virtual void finish(const ExitsReport& r) = 0;
 };
 std::unique_ptr<ExitsWriter> make_json_exits_writer(bool pretty, Emit emit);
@@ -101,7 +112,8 @@ std::unique_ptr<ExitsWriter> make_text_exits_writer(const TextStyle& style, Emit
 // One line: an exit written before, classified again after a late record joined it (`watch`):
 // the crashsift/exit/1 object with "type":"exit-update" and the same id.
 std::string format_exit_update_ndjson(const classify::Exit& x, const std::vector<InputReport>& inputs,
-                                      const CoreAttachment* core);
+                                      const CoreAttachment* core, const correlate::SamplesSummary* samples = nullptr,
+                                      std::string_view samples_how = {});
 // One exit in one line for a message (the journal entry `watch --format journal` writes):
 // "orders.service: oom/cgroup (SIGKILL), <why>  up 3 min".
 std::string exit_summary_line(const classify::Exit& x, const CoreAttachment* core);

@@ -131,8 +131,8 @@ class TextExitsWriter final : public ExitsWriter {
   TextExitsWriter(const TextStyle& style, Emit emit) : style_(style), emit_(std::move(emit)) {}
 
   void write_final(const std::vector<classify::Exit>& exits,
-                   const std::vector<std::pair<size_t, CoreAttachment>>& cores,
-                   const std::vector<InputReport>& inputs) override {
+                   const std::vector<std::pair<size_t, CoreAttachment>>& cores, const std::vector<InputReport>& inputs,
+                   const BatchSamples& samples) override {
     if (!header_written_) {
       // The first rows of a stream may not show the widest values: start the columns whose
       // values are short and known wide enough that later rows rarely push them out.
@@ -141,7 +141,7 @@ class TextExitsWriter final : public ExitsWriter {
       ws_ = std::max<size_t>(ws_, 14);  // "SIGSEGV (core)"
     }
     widen(exits);
-    for (size_t i = 0; i < exits.size(); ++i) row(exits[i], inputs, nullptr, core_at(cores, i));
+    for (size_t i = 0; i < exits.size(); ++i) row(exits[i], inputs, samples.of(i), core_at(cores, i));
     emit_(out_);
     out_.clear();
   }

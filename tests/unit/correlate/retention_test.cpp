@@ -62,3 +62,20 @@ TEST_CASE("without a cap every sample is kept") {
   CHECK(s.size() == 5000);
   CHECK(s.decimation() == 1);
 }
+
+TEST_CASE("a followed series forgets its old samples, and the activity of the rest stays theirs") {
+  SampleSeries s;
+  const UsecUtc sec = usec_per_sec;
+  for (std::int64_t i = 0; i < 100; ++i) s.add(rec(i * sec, 1000 + static_cast<std::uint64_t>(i), 100, static_cast<std::int32_t>(i)));
+  s.drop_before(60 * sec);
+  REQUIRE(s.size() == 40);
+  CHECK(s.samples().front().time == 60 * sec);
+  CHECK(s.samples().front().rss == 1060);
+  for (const auto& sample : s.samples()) {
+    const auto act = s.activity(sample);
+    REQUIRE(act.size() == 1);
+    CHECK(act[0].value == static_cast<std::int32_t>(sample.time / sec));
+  }
+  s.drop_before(0);  // nothing before: nothing goes
+  CHECK(s.size() == 40);
+}

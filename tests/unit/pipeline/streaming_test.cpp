@@ -42,7 +42,8 @@ Output run(pipeline::ExitsQuery q, bool stream) {
   if (stream)
     q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                            const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                           const std::vector<InputReport>& inputs) { writer->write_final(exits, cores, inputs); };
+                           const std::vector<InputReport>& inputs,
+                           const report::BatchSamples&) { writer->write_final(exits, cores, inputs); };
   const report::ExitsReport r = pipeline::run_exits(q);
   writer->finish(r);
   out.streamed = r.streamed_exits;
@@ -175,7 +176,7 @@ TEST_CASE("streamed exits equal the whole-input run on three generated days of j
 TEST_CASE("several inputs, --app or a boot offset: exits are not streamed") {
   pipeline::ExitsQuery q = query_for("a");
   q.on_final_exits = [](std::vector<classify::Exit>&, const std::vector<std::pair<size_t, report::CoreAttachment>>&,
-                        const std::vector<InputReport>&) {};
+                        const std::vector<InputReport>&, const report::BatchSamples&) {};
   CHECK(pipeline::streams_exits(q));
   q.inputs.push_back("b");
   CHECK_FALSE(pipeline::streams_exits(q));
@@ -186,6 +187,8 @@ TEST_CASE("several inputs, --app or a boot offset: exits are not streamed") {
   CHECK(pipeline::streams_exits(q));
   q.app_args = {"app.ndjson"};
   CHECK_FALSE(pipeline::streams_exits(q));
+  q.live = pipeline::ExitsQuery::Live{};  // watch follows the app log instead
+  CHECK(pipeline::streams_exits(q));
 }
 
 namespace {
@@ -198,7 +201,7 @@ std::string report_of(pipeline::ExitsQuery q, bool stream, bool json) {
   if (stream)
     q.on_final_exits = [&](std::vector<classify::Exit>& exits,
                            const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
-                           const std::vector<InputReport>& inputs) {
+                           const std::vector<InputReport>& inputs, const report::BatchSamples&) {
       for (size_t i = 0; i < exits.size(); ++i) builder.add(std::move(exits[i]), nullptr, "", report::core_at(cores, i), inputs);
     };
   auto inc = builder.finish(pipeline::run_exits(q));

@@ -97,7 +97,7 @@ TEST_CASE("watch: deaths are written while the stream is quiet, once each, as a 
                .count() +
            passed.load();
   };
-  q.on_final_exits = [&](std::vector<classify::Exit>& exits, const auto&, const auto&) {
+  q.on_final_exits = [&](std::vector<classify::Exit>& exits, const auto&, const auto&, const auto&) {
     std::lock_guard<std::mutex> lock(m);
     written += summary_of(exits);
     cv.notify_all();
@@ -138,7 +138,7 @@ TEST_CASE("watch: deaths are written while the stream is quiet, once each, as a 
   // The live read again, from the file, keeping what it hands on (the first run wrote it out).
   std::vector<classify::Exit> kept;
   q.inputs = {file};
-  q.on_final_exits = [&](std::vector<classify::Exit>& exits, const auto&, const auto&) {
+  q.on_final_exits = [&](std::vector<classify::Exit>& exits, const auto&, const auto&, const auto&) {
     for (auto& x : exits) kept.push_back(std::move(x));
   };
   const report::ExitsReport again = pipeline::run_exits(q);

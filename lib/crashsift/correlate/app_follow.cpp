@@ -1,0 +1,99 @@
+#include "crashsift/correlate/app_follow.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace crashsift::correlate {
+
+AppFollower::AppFollower(std::vector<input::AppInputSpec> specs, input::AppReadOptions options, UsecUtc keep)
+    : options_(std::move(options)), keep_(keep) {
+  options_.max_samples = 0;  // bounded by time (catch_up), not by decimation
+  for (auto& spec : specs) {
+    AppData app;
+    app.unit = spec.unit;
+    app.notes = std::move(spec.notes);
+    Followed f;
+    if (!spec.files.empty()) f.path = spec.files.back();
+    app.files = {f.path};
+    InputReport in;
+    in.path = f.path;
+    in.format = "app";
+    app.inputs.push_back(std::move(in));
+    apps_.push_back(std::move(app));
+    files_.push_back(std::move(f));
+  }
+}
+
+void AppFollower::catch_up(UsecUtc now) {
+  for (size_t i = 0; i < files_.size(); ++i) {
+    read_new(i);
+    AppData& app = apps_[i];
+    app.series.drop_before(now - keep_);
+    const auto first_kept = std::find_if(app.events.begin(), app.events.end(),
+                                         [&](const AppEvent& e) { return e.time >= now - keep_; });
+    app.events.erase(app.events.begin(), first_kept);
+    index_lifetimes(app);
+  }
+}
+
+void AppFollower::read_new(size_t i) {
+  Followed& f = files_[i];
+  InputReport& report = apps_[i].inputs.front();
+  const int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (!f.opened) report.fatal = "cannot read " + f.path;
+    return;  // between a rotation's rename and the new file: read at the next catch-up
+  }
+  report.fatal.clear();
+  struct stat st {};
+  ::fstat(fd, &st);
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (!f.opened) {
+    f.offset = size > initial_tail_bytes ? size - initial_tail_bytes : 0;
+    f.skip_to_newline = f.offset > 0;
+  } else if (st.st_dev != f.device || st.st_ino != f.inode || size < f.offset) {
+    f.offset = 0;  // rotated or truncated: the file now there is read from its start
+    f.partial.clear();
+    f.skip_to_newline = false;
+    f.line = 0;
+    report.note("followed across a rotation or truncation");
+  }
+  f.opened = true;
+  f.device = st.st_dev;
+  f.inode = st.st_ino;
+  std::string buf(1 << 16, '\0');
+  while (f.offset < size) {
+    const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(f.offset));
+    if (n <= 0) break;
+    f.offset += static_cast<std::uint64_t>(n);
+    f.partial.append(buf.data(), static_cast<size_t>(n));
+    size_t from = 0;
+    for (size_t nl; (nl = f.partial.find('\n', from)) != std::string::npos; from = nl + 1) {
+      if (f.skip_to_newline) {
+        f.skip_to_newline = false;
+        continue;
+      }
+      take_line(i, std::string_view(f.partial).substr(from, nl - from));
+    }
+    f.partial.erase(0, from);
+  }
+  ::close(fd);
+}
+
+void AppFollower::take_line(size_t i, std::string_view line) {
+  AppData& app = apps_[i];
+  ++files_[i].line;
+  ++app.inputs.front().entries;
+  if (line.empty()) return;
+  record_.clear();
+  if (!input::parse_app_line(line, options_, app.fields, record_) || !record_.time) return;
+  record_.line = files_[i].line;
+  app.series.add(record_);
+  if (record_.kind == input::AppRecordKind::error || record_.kind == input::AppRecordKind::lifecycle)
+    app.events.push_back(to_app_event(record_, app.series));
+}
+
+}  // namespace crashsift::correlate
