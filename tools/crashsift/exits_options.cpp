@@ -108,6 +108,11 @@ void add_selection_options(CLI::App* app, ExitsOptions& o) {
   app->add_option("-u,--unit", o.units, "Only exits of units matching GLOB (repeatable; 'app' means app.service)")
       ->allow_extra_args(false)
       ->group("Selection");
+  app->add_option("--host", o.hosts,
+                  "Only exits of hosts (_HOSTNAME) matching GLOB (repeatable): one host of a journal-remote "
+                  "directory or of a fleet's journals")
+      ->allow_extra_args(false)
+      ->group("Selection");
   app->add_option("--since", o.since, "Only exits at or after TIME (ISO, '2026-06-28 09:00', '09:00', '-2h', 'today')")
       ->group("Selection");
   app->add_option("--until", o.until, "Only exits at or before TIME")->group("Selection");
@@ -156,6 +161,7 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   if (!max_line) throw CLI::ValidationError("--max-line", "cannot read size '" + o.max_line + "'");
   q.parse.max_line = static_cast<size_t>(*max_line);
   q.selection.unit_globs = o.units;
+  q.selection.host_globs = o.hosts;
   q.selection.since = parse_when(o.since, zone, "--since");
   q.selection.until = parse_when(o.until, zone, "--until");
   q.selection.boots = o.boots;

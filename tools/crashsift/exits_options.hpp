@@ -17,6 +17,7 @@ struct ExitsOptions {
   std::vector<std::string> files;
   std::string input_format = "auto";
   std::vector<std::string> units;
+  std::vector<std::string> hosts;
   std::string since, until;
   std::vector<std::string> boots;
   std::vector<std::int64_t> pids;

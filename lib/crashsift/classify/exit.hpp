@@ -105,5 +105,8 @@ bool is_crash_signal(std::string_view signal);
 
 // Two records may be of one boot unless both name a boot and they differ.
 inline bool same_boot(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
+// Two records may be of one host unless both name a host and they differ (a journal-remote
+// directory holds many hosts; a dmesg paste names none).
+inline bool same_host(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
 
 }  // namespace crashsift::classify

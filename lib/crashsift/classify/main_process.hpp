@@ -62,7 +62,11 @@ class MainProcess {
 
   ExitStore& exits_;
   TailLimits limits_;
-  std::unordered_map<std::int64_t, ProcessTail> processes;  // key: pid (the tail knows its boot)
+  // Key: the host's number and the PID (two hosts' PID 1234 are two processes); the tail knows
+  // its boot.
+  std::unordered_map<std::int64_t, ProcessTail> processes;
+  std::unordered_map<std::string, std::int64_t> host_numbers_;
+  std::int64_t key_of(const std::string& host, std::int64_t pid);
   bool input_has_units = false;                             // output lines carry _SYSTEMD_UNIT
   std::vector<PendingExit> pending_text;                    // text forms: decided a little later
 };

@@ -22,7 +22,6 @@ constexpr UsecUtc joins_after = 60 * one_second;
 // A paste-order join reaches at most this many lines ahead (a goroutine dump is long).
 constexpr UsecUtc max_paste_distance = 400;
 
-bool same_host(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
 
 // Both times known (absolute), and the witness inside the exit's window.
 bool near(const Witness& w, const Exit& x, UsecUtc before = joins_before, UsecUtc after = joins_after) {

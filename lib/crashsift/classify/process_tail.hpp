@@ -27,6 +27,7 @@ struct OutputLine {
 
 // The last output lines of one live process, in a fixed ring (strings keep their capacity).
 struct ProcessTail {
+  std::string host;
   std::string boot_id;
   std::int64_t pid = 0;
   std::string identifier;

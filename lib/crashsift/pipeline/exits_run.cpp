@@ -800,6 +800,9 @@ bool unit_matches(const std::string& unit, const std::vector<std::string>& globs
 
 bool exit_selected(const classify::Exit& x, const Selection& s, const std::vector<std::string>& boots) {
   if (!unit_matches(x.unit, s.unit_globs)) return false;
+  if (!s.host_globs.empty() &&
+      std::none_of(s.host_globs.begin(), s.host_globs.end(), [&](const std::string& g) { return glob_match(g, x.hostname); }))
+    return false;
   if (s.since && (!x.exited_at || *x.exited_at < *s.since)) return false;
   if (s.until && (!x.exited_at || *x.exited_at > *s.until)) return false;
   if (!boot_selected(x.boot_id, s.boots, boots)) return false;

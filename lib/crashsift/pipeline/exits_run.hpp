@@ -23,6 +23,7 @@ struct Selection {
   std::vector<std::string> boots;            // boot id prefixes, or offsets "0", "-1" (0 = last boot)
   std::vector<std::int64_t> pids;
   std::vector<classify::ExitClass> classes;
+  std::vector<std::string> host_globs;       // --host: the exit's _HOSTNAME
 };
 
 // How far a live stream has been read: its latest entry's time and cursor ("" when the form

@@ -157,6 +157,8 @@ class TextExitsWriter final : public ExitsWriter {
  private:
   void widen(const std::vector<classify::Exit>& exits) {
     for (const auto& x : exits) {
+      note_host(x.hostname);
+      wh_ = std::max(wh_, x.hostname.size());
       const Row row = row_of(x, style_.zone);
       wt_ = std::max(wt_, row.time.size());
       wu_ = std::max(wu_, row.unit.size());
@@ -166,19 +168,33 @@ class TextExitsWriter final : public ExitsWriter {
     }
   }
 
+  // The HOST column appears once exits of a second host do (a journal-remote directory, a
+  // fleet's journals); in a stream the header is written again with it from there on.
+  void note_host(const std::string& host) {
+    if (host.empty() || show_host_) return;
+    if (first_host_.empty()) first_host_ = host;
+    else if (host != first_host_) {
+      show_host_ = true;
+      wh_ = std::max({wh_, first_host_.size(), host.size()});
+      header_written_ = false;
+    }
+  }
+
   void row(const classify::Exit& x, const std::vector<InputReport>& inputs, const correlate::SamplesSummary* samples,
            const CoreAttachment* core) {
     if (!header_written_) {
       header_written_ = true;
       const std::string zone_name =
           style_.zone.is_utc() ? "UTC" : (style_.zone.name().empty() ? "local" : style_.zone.name());
-      out_ += pad("TIME (" + zone_name + ")", wt_) + "  " + pad("UNIT", wu_) + "  " + pad("PID", wp_) + "  " +
-              pad("CLASS", wc_) + "  " + pad("STATUS", ws_) + "  WHY\n";
+      out_ += pad("TIME (" + zone_name + ")", wt_) + "  " + (show_host_ ? pad("HOST", wh_) + "  " : "") +
+              pad("UNIT", wu_) + "  " + pad("PID", wp_) + "  " + pad("CLASS", wc_) + "  " + pad("STATUS", ws_) +
+              "  WHY\n";
     }
     const Row row = row_of(x, style_.zone);
     const std::string cls = style_.color ? class_color(x.cls) + pad(row.cls, wc_) + "\x1b[0m" : pad(row.cls, wc_);
-    out_ += pad(row.time, wt_) + "  " + pad(row.unit, wu_) + "  " + pad(row.pid, wp_) + "  " + cls + "  " +
-            pad(row.status, ws_) + "  " + detail_text(x, samples, core) + "\n";
+    out_ += pad(row.time, wt_) + "  " + (show_host_ ? pad(x.hostname.empty() ? "-" : x.hostname, wh_) + "  " : "") +
+            pad(row.unit, wu_) + "  " + pad(row.pid, wp_) + "  " + cls + "  " + pad(row.status, ws_) + "  " +
+            detail_text(x, samples, core) + "\n";
     if (style_.evidence) {
       for (const auto& e : x.evidence)
         out_ += "    " + pad(e.role, 16) + " " + e.text + "   (" + origin_label(e.origin, inputs) +
@@ -199,8 +215,10 @@ class TextExitsWriter final : public ExitsWriter {
   TextStyle style_;
   Emit emit_;
   std::string out_;
-  size_t wt_ = 4, wu_ = 4, wp_ = 3, wc_ = 5, ws_ = 6;
+  size_t wt_ = 4, wu_ = 4, wp_ = 3, wc_ = 5, ws_ = 6, wh_ = 4;
   bool header_written_ = false;
+  std::string first_host_;
+  bool show_host_ = false;
 };
 
 }  // namespace
