@@ -43,4 +43,19 @@ head -1 "$work/text.out" | grep -q '  HOST  ' || fail "no HOST column for three 
 [ "$(($(wc -l < "$work/one.out") - 2))" -eq "$(wc -l < "$work/alone.txt")" ] || fail "--host web2: $(tail -1 "$work/one.out")"
 n=$("$crashsift" exits --format ndjson --host 'web[13]' "$work/dir" 2> /dev/null | grep -c '"type":"exit"')
 [ "$n" -eq $((2 * $(wc -l < "$work/alone.txt"))) ] || fail "--host 'web[13]': $n exits"
-echo "multi-host: 3 hosts x $(wc -l < "$work/alone.txt") exits, each host's exactly its journal's own, from the directory and its interleaved export; --host selects; HOST column only for several hosts"
+# report: each failure mode with the hosts it hit, crash loops per host.
+"$crashsift" report --format json "$work/dir" > "$work/report.json" 2> /dev/null
+python3 - "$work/report.json" <<'PY' || fail "the fleet view of report: $(head -c 2000 "$work/report.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["modes"], r
+for m in r["modes"]:
+    hosts = {h["host"]: h["count"] for h in m["hosts"]}
+    assert sorted(hosts) == ["web1", "web2", "web3"], (m["title"], hosts)
+    assert len(set(hosts.values())) == 1 and sum(hosts.values()) == m["count"], (m["title"], hosts)
+loops = sorted((l["host"], l["unit"]) for l in r["loops"])
+units = sorted({u for _, u in loops})
+assert units and loops == sorted((h, u) for h in ("web1", "web2", "web3") for u in units), loops
+PY
+"$crashsift" report --utc "$work/dir" 2> /dev/null | grep -q 'on 3 hosts since' || fail "report text does not say the hosts"
+echo "multi-host: 3 hosts x $(wc -l < "$work/alone.txt") exits, each host's exactly its journal's own, from the directory and its interleaved export; --host selects; HOST column only for several hosts; report modes list their hosts, crash loops per host"

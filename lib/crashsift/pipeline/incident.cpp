@@ -119,9 +119,10 @@ struct IncidentBuilder::UnitRun {
   std::optional<UsecUtc> prev_exited;
   std::vector<report::CrashLoop> loops;
 
-  void close(const std::string& unit) {
+  void close(const std::string& host, const std::string& unit) {
     if (exits >= 3 && failures >= 2) {
       report::CrashLoop l;
+      l.host = host;
       l.unit = unit;
       l.exits = exits;
       l.first = first;
@@ -138,10 +139,10 @@ struct IncidentBuilder::UnitRun {
     what.clear();
   }
 
-  void add(const std::string& unit, const classify::Exit& x) {
+  void add(const classify::Exit& x) {
     const bool restarted = prev_restarted_by_systemd ||
                            (prev_exited && x.started_at && *x.started_at - *prev_exited < 600 * usec_per_sec);
-    if (has_prev && !restarted) close(unit);
+    if (has_prev && !restarted) close(x.hostname, x.unit);
     if (exits == 0) first = x.exited_at;
     last = x.exited_at;
     ++exits;
@@ -188,7 +189,8 @@ void IncidentBuilder::add(classify::Exit&& x, const correlate::SamplesSummary* s
     if (fresh) runtime_names_.push_back(x.runtime);
     lifetimes_.push_back({*x.started_at, static_cast<std::uint32_t>(it->second)});
   }
-  runs_[x.unit].add(x.unit, x);
+  // Crash loops are per host: 40 hosts restarting the same unit are 40 loops, not one.
+  runs_[{x.hostname, x.unit}].add(x);
   if (x.cls == ExitClass::clean) {
     ++clean_;
     return;
@@ -224,6 +226,13 @@ void IncidentBuilder::add_to_mode(classify::Exit&& x, size_t index, const correl
     m.last = x.exited_at;
   }
   if (std::find(m.runtimes.begin(), m.runtimes.end(), x.runtime) == m.runtimes.end()) m.runtimes.push_back(x.runtime);
+  if (!x.hostname.empty()) {
+    auto h = std::find_if(m.hosts.begin(), m.hosts.end(), [&](const report::ModeHost& mh) { return mh.host == x.hostname; });
+    if (h == m.hosts.end()) h = m.hosts.insert(m.hosts.end(), report::ModeHost{x.hostname, 0, {}, {}});
+    ++h->count;
+    if (x.exited_at && (!h->first || *x.exited_at < *h->first)) h->first = x.exited_at;
+    if (x.exited_at && (!h->last || *x.exited_at > *h->last)) h->last = x.exited_at;
+  }
   m.example = std::move(x);
   m.example_samples = samples ? std::optional<correlate::SamplesSummary>(*samples) : std::nullopt;
   m.example_core = core ? std::optional<report::CoreAttachment>(*core) : std::nullopt;
@@ -316,8 +325,8 @@ Result<report::Incident> IncidentBuilder::finish(report::ExitsReport run) {
     m.memory_note = memory_note(m, options_.memory_limit);
     inc.modes.push_back(std::move(m));
   }
-  for (auto& [unit, r] : runs_) {
-    r.close(unit);
+  for (auto& [host_unit, r] : runs_) {
+    r.close(host_unit.first, host_unit.second);
     for (auto& l : r.loops) inc.loops.push_back(std::move(l));
   }
   inc.gaps = gaps(run);

@@ -69,7 +69,7 @@ class IncidentBuilder {
   std::map<std::string, size_t> runtime_ids_;
   std::vector<std::string> runtime_names_;
   std::vector<Lifetime> lifetimes_;            // exits whose runtime is known, in time order
-  std::map<std::string, UnitRun> runs_;
+  std::map<std::pair<std::string, std::string>, UnitRun> runs_;  // by host and unit
 };
 
 // Exposed for tests: "panic at 0x7f3a 12 ms" -> "panic at 0xN N ms".

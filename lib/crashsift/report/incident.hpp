@@ -16,6 +16,13 @@ namespace crashsift::report {
 
 // A group of exits with one crash signature: the core's signature when there is one, else the
 // normalized reason (numbers, addresses and ids masked), else class + cause.
+// One host a failure mode hit (a report over a fleet's journals).
+struct ModeHost {
+  std::string host;
+  size_t count = 0;
+  std::optional<UsecUtc> first, last;
+};
+
 struct FailureMode {
   std::string key;                      // stable: "core:<hash>", "reason:<hash>", "cause:<class>/<cause>"
   std::string title;                    // readable signature
@@ -24,6 +31,7 @@ struct FailureMode {
   std::vector<size_t> exits;            // indices of the report's exits (time order), for JSON
   std::optional<UsecUtc> first, last;
   std::vector<std::string> runtimes;    // distinct, in order of appearance ("" = unknown)
+  std::vector<ModeHost> hosts;          // in order of first appearance; empty when no exit names one
   std::string version_note;             // "all on Bun v1.3.13; none since Bun v1.3.14 started at 09:06"
   std::string memory_note;              // "segfault at 352 MiB after 1 min 7 s up: not memory exhaustion"
   bool is_new = false;                  // absent from --baseline
@@ -36,6 +44,7 @@ struct FailureMode {
 };
 
 struct CrashLoop {
+  std::string host;                     // "" when the input names none
   std::string unit;
   size_t exits = 0;
   std::optional<UsecUtc> first, last;

@@ -20,6 +20,14 @@ void write_mode(JsonWriter& w, const FailureMode& m) {
   w.key("runtimes").begin_array();
   for (const auto& v : m.runtimes) w.string_or_null(v);
   w.end_array();
+  w.key("hosts").begin_array();
+  for (const auto& h : m.hosts) {
+    w.begin_object().field("host", h.host).field("count", static_cast<std::uint64_t>(h.count));
+    time_field(w, "first", h.first);
+    time_field(w, "last", h.last);
+    w.end_object();
+  }
+  w.end_array();
   w.field_or_null("version_note", m.version_note);
   w.field_or_null("memory_note", m.memory_note);
   w.field("new", m.is_new);
@@ -35,6 +43,7 @@ void write_mode(JsonWriter& w, const FailureMode& m) {
 
 void write_loop(JsonWriter& w, const CrashLoop& l) {
   w.begin_object();
+  w.field_or_null("host", l.host);
   w.field("unit", l.unit);
   w.field("exits", static_cast<std::uint64_t>(l.exits));
   time_field(w, "first", l.first);

@@ -1,4 +1,5 @@
 // Text and Markdown for `crashsift report`: verdict first, short lines, units on every number.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -39,10 +40,37 @@ std::string mode_line(const FailureMode& m, const Zone&) {
   return s;
 }
 
+// A failure mode of a fleet: "on 3 hosts since 07:57 (first web1)"; "" for one host.
+std::string hosts_summary(const FailureMode& m, const Zone& z) {
+  if (m.hosts.size() < 2) return {};
+  const ModeHost* first = &m.hosts.front();
+  for (const auto& h : m.hosts)
+    if (h.first && (!first->first || *h.first < *first->first)) first = &h;
+  return "on " + std::to_string(m.hosts.size()) + " hosts since " + hhmm(first->first, z) + " (first " + first->host + ")";
+}
+
+// "web1 ×12, web2 ×10, web3 ×9" (the most hit first; at most 8 named).
+std::string hosts_list(const FailureMode& m) {
+  std::vector<const ModeHost*> order;
+  for (const auto& h : m.hosts) order.push_back(&h);
+  std::stable_sort(order.begin(), order.end(), [](const ModeHost* a, const ModeHost* b) { return a->count > b->count; });
+  std::string s;
+  for (size_t i = 0; i < order.size() && i < 8; ++i)
+    s += (s.empty() ? "" : ", ") + order[i]->host + " ×" + std::to_string(order[i]->count);
+  if (order.size() > 8) s += ", ... (" + std::to_string(order.size() - 8) + " more)";
+  return s;
+}
+
+// A crash loop names its host when the report covers several.
+std::string loop_subject(const CrashLoop& l, const Incident& r) {
+  return r.hosts.size() > 1 && !l.host.empty() ? l.host + " " + l.unit : l.unit;
+}
+
 std::string mode_detail(const FailureMode& m, const Zone& z) {
   std::string s = m.version_note;
   const std::string span = m.exits.size() > 1 ? hhmm(m.first, z) + " – " + hhmm(m.last, z) : hhmm(m.first, z);
   s += (s.empty() ? "" : " · ") + span;
+  if (const std::string hosts = hosts_summary(m, z); !hosts.empty()) s += " · " + hosts;
   if (m.is_new) s += " · NEW since the baseline";
   else if (m.more_frequent) s += " · more frequent than the baseline (" + std::to_string(*m.baseline_count) + ")";
   return s;
@@ -87,7 +115,7 @@ std::string format_incident_text(const Incident& r, const TextStyle& style) {
     for (const auto& l : r.loops) {
       char rate[32];
       std::snprintf(rate, sizeof rate, "%.1f", l.restarts_per_hour);
-      o += "  " + l.unit + ": " + std::to_string(l.exits) + " exits " + span_text(l.first, l.last, z) + ", " + rate +
+      o += "  " + loop_subject(l, r) + ": " + std::to_string(l.exits) + " exits " + span_text(l.first, l.last, z) + ", " + rate +
            " restarts/h (" + l.what + ")";
       if (l.start_limit_hits) o += ", start limit hit " + std::to_string(l.start_limit_hits) + "×";
       o += "\n";
@@ -99,6 +127,7 @@ std::string format_incident_text(const Incident& r, const TextStyle& style) {
     const Example e = example_of(r, m);
     o += "  " + std::to_string(k + 1) + ". " + m.title + "   [" + m.key + "]\n";
     o += "     occurrences: " + std::to_string(m.exits.size()) + ", first " + when(m.first, z) + ", last " + when(m.last, z) + "\n";
+    if (m.hosts.size() > 1) o += "     hosts:       " + hosts_summary(m, z) + ": " + hosts_list(m) + "\n";
     o += "     example:     " + when(e.exit->exited_at, z) + " " + e.exit->unit + " pid " +
          (e.exit->pid ? std::to_string(*e.exit->pid) : std::string("?"));
     if (auto up = e.exit->uptime_s()) o += ", up " + format_duration(*up);
@@ -140,7 +169,7 @@ std::string format_incident_markdown(const Incident& r, const TextStyle& style) 
     for (const auto& l : r.loops) {
       char rate[32];
       std::snprintf(rate, sizeof rate, "%.1f", l.restarts_per_hour);
-      o += "| " + l.unit + " | " + std::to_string(l.exits) + " | " + span_text(l.first, l.last, z) + " | " + rate + " | " +
+      o += "| " + loop_subject(l, r) + " | " + std::to_string(l.exits) + " | " + span_text(l.first, l.last, z) + " | " + rate + " | " +
            l.what + " | " + std::to_string(l.start_limit_hits) + " |\n";
     }
   }
@@ -150,6 +179,7 @@ std::string format_incident_markdown(const Incident& r, const TextStyle& style) 
     const Example e = example_of(r, m);
     o += "\n### " + std::to_string(k + 1) + ". " + m.title + "\n\n";
     o += "- Occurrences: " + std::to_string(m.exits.size()) + " (first " + when(m.first, z) + ", last " + when(m.last, z) + ")\n";
+    if (m.hosts.size() > 1) o += "- Hosts: " + hosts_summary(m, z) + ": " + hosts_list(m) + "\n";
     if (!m.version_note.empty()) o += "- Runtime: " + m.version_note + "\n";
     o += "- Example: " + when(e.exit->exited_at, z) + ", pid " + (e.exit->pid ? std::to_string(*e.exit->pid) : "?");
     if (auto up = e.exit->uptime_s()) o += ", up " + format_duration(*up);
