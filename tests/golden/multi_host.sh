@@ -43,6 +43,14 @@ head -1 "$work/text.out" | grep -q '  HOST  ' || fail "no HOST column for three 
 [ "$(($(wc -l < "$work/one.out") - 2))" -eq "$(wc -l < "$work/alone.txt")" ] || fail "--host web2: $(tail -1 "$work/one.out")"
 n=$("$crashsift" exits --format ndjson --host 'web[13]' "$work/dir" 2> /dev/null | grep -c '"type":"exit"')
 [ "$n" -eq $((2 * $(wc -l < "$work/alone.txt"))) ] || fail "--host 'web[13]': $n exits"
+# A host renamed mid-boot (DHCP, cloud-init: journald writes the new _HOSTNAME from then on)
+# is still one host: its machine ID holds its lifetimes and processes together.
+total=$(grep -c '^_HOSTNAME=' "$lab")
+awk -v half=$((total / 2)) '/^_HOSTNAME=/ { if (++n <= half) { print "_HOSTNAME=localhost"; next } } { print }' \
+  "$work/web1.export" > "$work/renamed.export"
+"$crashsift" exits --format ndjson "$work/renamed.export" 2> "$work/renamed.err" | python3 -c "$facts" | sed 's/^[^ ]* //' | sort > "$work/renamed.txt"
+diff "$work/alone.txt" "$work/renamed.txt" > "$work/renamed.diff" || fail "a host renamed mid-boot: $(head -20 "$work/renamed.diff")"
+
 # report: each failure mode with the hosts it hit, crash loops per host.
 "$crashsift" report --format json "$work/dir" > "$work/report.json" 2> /dev/null
 python3 - "$work/report.json" <<'PY' || fail "the fleet view of report: $(head -c 2000 "$work/report.json")"
@@ -58,4 +66,4 @@ units = sorted({u for _, u in loops})
 assert units and loops == sorted((h, u) for h in ("web1", "web2", "web3") for u in units), loops
 PY
 "$crashsift" report --utc "$work/dir" 2> /dev/null | grep -q 'on 3 hosts since' || fail "report text does not say the hosts"
-echo "multi-host: 3 hosts x $(wc -l < "$work/alone.txt") exits, each host's exactly its journal's own, from the directory and its interleaved export; --host selects; HOST column only for several hosts; report modes list their hosts, crash loops per host"
+echo "multi-host: 3 hosts x $(wc -l < "$work/alone.txt") exits, each host's exactly its journal's own, from the directory and its interleaved export, and across a rename mid-boot; --host selects; HOST column only for several hosts; report modes list their hosts, crash loops per host"

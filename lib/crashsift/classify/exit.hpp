@@ -48,6 +48,7 @@ struct Exit {
   std::string boot_id;
   std::string invocation_id;
   std::string hostname;
+  std::string machine_id;           // _MACHINE_ID when the form has it; for joins, not written
   std::optional<UsecUtc> started_at;
   std::optional<UsecUtc> exited_at;
   bool time_has_usec = true;
@@ -108,5 +109,16 @@ inline bool same_boot(std::string_view a, std::string_view b) { return a.empty()
 // Two records may be of one host unless both name a host and they differ (a journal-remote
 // directory holds many hosts; a dmesg paste names none).
 inline bool same_host(std::string_view a, std::string_view b) { return a.empty() || b.empty() || a == b; }
+// By machine ID when both records carry one (a host keeps it when its name changes mid-boot:
+// DHCP, cloud-init), else by hostname.
+inline bool same_machine(std::string_view machine_a, std::string_view host_a, std::string_view machine_b,
+                         std::string_view host_b) {
+  if (!machine_a.empty() && !machine_b.empty()) return machine_a == machine_b;
+  return same_host(host_a, host_b);
+}
+// What keys a host's lifetimes and processes within one input: its machine ID, else its name.
+inline const std::string& machine_key(const std::string& machine_id, const std::string& hostname) {
+  return machine_id.empty() ? hostname : machine_id;
+}
 
 }  // namespace crashsift::classify

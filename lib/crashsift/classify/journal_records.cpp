@@ -64,7 +64,7 @@ std::pair<Record*, MatchKind> match_record(std::vector<Record>& records, const E
   UsecUtc by_comm_delta = 0;
   std::vector<std::pair<UsecUtc, Record*>> by_time;
   for (auto& r : records) {
-    if (r.used || !same_boot(r.boot_id, x.boot_id) || !same_host(r.host, x.hostname) || !same_host(r.host, x.hostname)) continue;
+    if (r.used || !same_boot(r.boot_id, x.boot_id) || !same_machine(r.machine_id, r.host, x.machine_id, x.hostname)) continue;
     const std::optional<std::int64_t> pid = pid_of(r);
     if (!pid) continue;  // a record of another kind, or one that cannot explain this exit
     if (x.pid && *pid == *x.pid && (near_exit(r.time, x, 3600 * one_second, join_after(x)) || !r.time))
@@ -116,7 +116,7 @@ void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f) {
     // systemd says a process of this unit was OOM-killed; the victim may be a child, so the
     // kernel's task_memcg (the unit's cgroup) ties the kill line to the unit, not the PID.
     for (auto& r : kernel) {
-      if (r.used || !r.oom || !ends_with(r.oom->task_memcg, "/" + x.unit) || !same_boot(r.boot_id, x.boot_id) || !same_host(r.host, x.hostname) ||
+      if (r.used || !r.oom || !ends_with(r.oom->task_memcg, "/" + x.unit) || !same_boot(r.boot_id, x.boot_id) || !same_machine(r.machine_id, r.host, x.machine_id, x.hostname) ||
           !near_exit(r.time, x, join_before, join_after(x)))
         continue;
       r.used = true;
@@ -139,7 +139,7 @@ void join_kernel(std::vector<KernelRecord>& kernel, Exit& x, ExitFacts& f) {
     }
   }
   for (auto& k : kernel) {
-    if (k.used || k.oomd_cgroup.empty() || !same_boot(k.boot_id, x.boot_id) || !same_host(k.host, x.hostname)) continue;
+    if (k.used || k.oomd_cgroup.empty() || !same_boot(k.boot_id, x.boot_id) || !same_machine(k.machine_id, k.host, x.machine_id, x.hostname)) continue;
     if (ends_with(k.oomd_cgroup, "/" + x.unit) && near_exit(k.time, x, join_before, join_after(x))) {
       k.used = true;
       f.oomd_kill_line = true;
@@ -171,13 +171,13 @@ void join_coredump(std::vector<CoredumpRecord>& cores, Exit& x, ExitFacts& f) {
   CoredumpRecord* by_time = nullptr;
   int near_count = 0;
   for (auto& c : cores) {
-    if (c.used || !same_boot(c.boot_id, x.boot_id) || !same_host(c.host, x.hostname) || !near_exit(c.time, x, 5 * one_second, 5 * one_second)) continue;
+    if (c.used || !same_boot(c.boot_id, x.boot_id) || !same_machine(c.machine_id, c.host, x.machine_id, x.hostname) || !near_exit(c.time, x, 5 * one_second, 5 * one_second)) continue;
     if (c.pid && x.pid && *c.pid != *x.pid) continue;
     by_time = &c;
     ++near_count;
   }
   for (auto& c : cores) {
-    if (c.used || !same_boot(c.boot_id, x.boot_id) || !same_host(c.host, x.hostname)) continue;
+    if (c.used || !same_boot(c.boot_id, x.boot_id) || !same_machine(c.machine_id, c.host, x.machine_id, x.hostname)) continue;
     const bool pid_match = c.pid && x.pid && *c.pid == *x.pid;
     const bool unit_match = !c.unit.empty() && c.unit == x.unit && near_exit(c.time, x, join_before, 60 * one_second);
     const bool time_match = !x.pid && near_count == 1 && &c == by_time;

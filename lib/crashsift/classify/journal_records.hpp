@@ -18,7 +18,7 @@ namespace crashsift::classify {
 
 struct KernelRecord {
   std::string boot_id;
-  std::string host;
+  std::string host, machine_id;
   std::optional<UsecUtc> time;
   std::optional<std::uint64_t> monotonic_usec;
   std::uint32_t input = 0;
@@ -34,7 +34,7 @@ struct KernelRecord {
 struct CoredumpRecord {
   std::uint64_t order = 0;
   std::string boot_id;
-  std::string host;
+  std::string host, machine_id;
   std::optional<UsecUtc> time;
   Origin origin;
   std::string text;

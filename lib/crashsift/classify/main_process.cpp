@@ -27,14 +27,14 @@ std::int64_t MainProcess::key_of(const std::string& host, std::int64_t pid) {
 
 void MainProcess::on_output(const Event& e, std::uint64_t arrival) {
   if (!e.pid || *e.pid <= 1) return;
-  auto [it, inserted] = processes.try_emplace(key_of(e.hostname, *e.pid));
+  auto [it, inserted] = processes.try_emplace(key_of(machine_key(e.machine_id, e.hostname), *e.pid));
   ProcessTail& p = it->second;
   if (!inserted && p.boot_id != e.boot_id) {
     p = ProcessTail{};  // the same PID in another boot is another process
     inserted = true;
   }
   if (inserted) {
-    p.host = e.hostname;
+    p.host = machine_key(e.machine_id, e.hostname);
     p.boot_id = e.boot_id;
     p.pid = *e.pid;
     p.identifier = e.identifier;
@@ -73,14 +73,14 @@ void MainProcess::evict_old_processes() {
 
 ProcessTail* MainProcess::find_process(std::optional<std::int64_t> known_pid, const Exit& x, std::string& source) {
   if (known_pid) {
-    auto it = processes.find(key_of(x.hostname, *known_pid));
+    auto it = processes.find(key_of(machine_key(x.machine_id, x.hostname), *known_pid));
     source = "kill-line";
     return it == processes.end() || it->second.boot_id != x.boot_id ? nullptr : &it->second;
   }
   ProcessTail* best = nullptr;
   // Journal forms record the unit of every output line (_SYSTEMD_UNIT).
   for (auto& [k, p] : processes) {
-    if (p.unit != x.unit || p.boot_id != x.boot_id || p.host != x.hostname) continue;
+    if (p.unit != x.unit || p.boot_id != x.boot_id || p.host != machine_key(x.machine_id, x.hostname)) continue;
     if (!x.invocation_id.empty() && !p.invocation_id.empty() && p.invocation_id != x.invocation_id) continue;
     if (!best || p.order > best->order) best = &p;
   }
@@ -186,7 +186,7 @@ std::vector<ProcessTail*> MainProcess::text_candidates(const PendingExit& pe) {
   const UsecUtc slack = x.time_has_usec ? one_second / 4 : one_second;
   std::vector<ProcessTail*> out;
   for (auto& [k, p] : processes) {
-    if (!p.unit.empty() || p.boot_id != x.boot_id || !same_host(p.host, x.hostname) || is_system_daemon(p.identifier, x.unit)) continue;
+    if (!p.unit.empty() || p.boot_id != x.boot_id || !same_host(p.host, machine_key(x.machine_id, x.hostname)) || is_system_daemon(p.identifier, x.unit)) continue;
     if (x.exited_at && p.last_time && *p.last_time > *x.exited_at + slack) continue;
     if (!x.exited_at && p.order > pe.arrival) continue;
     if (x.started_at && p.first_time && *p.first_time + slack < *x.started_at) continue;

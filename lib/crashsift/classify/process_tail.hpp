@@ -27,7 +27,7 @@ struct OutputLine {
 
 // The last output lines of one live process, in a fixed ring (strings keep their capacity).
 struct ProcessTail {
-  std::string host;
+  std::string host;            // machine_key(): the machine ID, else the hostname
   std::string boot_id;
   std::int64_t pid = 0;
   std::string identifier;

@@ -204,7 +204,7 @@ struct ExitTracker::Impl {
     if (oom && last_oom_summary && last_oom_summary->pid == oom->pid) oom->task_memcg = last_oom_summary->task_memcg;
     auto fault = oom ? std::nullopt : parse_fault_line(e.message);
     if (!oom && !fault) return;
-    kernel.push_back({e.boot_id, e.hostname, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), oom, fault, {}, false});
+    kernel.push_back({e.boot_id, e.hostname, e.machine_id, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), oom, fault, {}, false});
     ++records_added;
   }
 
@@ -219,7 +219,7 @@ struct ExitTracker::Impl {
 
   void on_oomd(const Event& e) {
     const std::string_view rest = std::string_view(e.message).substr(7);
-    KernelRecord r{e.boot_id, e.hostname, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), {}, {}, {}, false};
+    KernelRecord r{e.boot_id, e.hostname, e.machine_id, e.time, e.monotonic_usec, input, arrival, e.origin, first_line(e.message), {}, {}, {}, false};
     r.oomd_cgroup = std::string(rest.substr(0, rest.find(' ')));
     kernel.push_back(std::move(r));
     ++records_added;
@@ -230,6 +230,7 @@ struct ExitTracker::Impl {
     r.order = arrival;
     r.boot_id = e.boot_id;
     r.host = e.hostname;
+    r.machine_id = e.machine_id;
     r.time = e.coredump_timestamp ? e.coredump_timestamp : e.time;
     r.origin = e.origin;
     r.text = first_line(e.message);
@@ -256,7 +257,7 @@ struct ExitTracker::Impl {
 
   void on_fact(const SystemdFact& f, const Event& e) {
     if (f.unit.empty()) return;
-    UnitState& u = units[key_of(e.hostname, e.boot_id, f.unit)];
+    UnitState& u = units[key_of(machine_key(e.machine_id, e.hostname), e.boot_id, f.unit)];
     switch (f.kind) {
       case SystemdFactKind::starting:
       case SystemdFactKind::started: return on_start(u, f, e);
@@ -357,6 +358,7 @@ struct ExitTracker::Impl {
     x.unit = unit;
     x.boot_id = e.boot_id;
     x.hostname = e.hostname;
+    x.machine_id = e.machine_id;
     x.invocation_id = !e.invocation_id.empty() ? e.invocation_id : u.invocation_id;
     x.started_at = u.started_at;
     x.exited_at = e.time;
@@ -603,7 +605,7 @@ struct ExitTracker::Impl {
 // The same exit read from two inputs (say, the export and the json of one journal) is listed
 // once: same unit, boot, time (to the coarser precision) and code/signal.
 static bool same_exit(const Exit& a, const Exit& b) {
-  if (a.unit != b.unit || !same_boot(a.boot_id, b.boot_id) || !same_host(a.hostname, b.hostname) || a.code != b.code || a.signal != b.signal ||
+  if (a.unit != b.unit || !same_boot(a.boot_id, b.boot_id) || !same_machine(a.machine_id, a.hostname, b.machine_id, b.hostname) || a.code != b.code || a.signal != b.signal ||
       a.input == b.input || !a.exited_at || !b.exited_at)
     return false;
   const UsecUtc tolerance = (a.time_has_usec && b.time_has_usec) ? 0 : one_second;

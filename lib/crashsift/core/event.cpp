@@ -8,6 +8,7 @@ void Event::clear() {
   monotonic_usec.reset();
   boot_id.clear();
   hostname.clear();
+  machine_id.clear();
   identifier.clear();
   pid.reset();
   comm.clear();

@@ -25,6 +25,7 @@ struct Event {
   std::optional<std::uint64_t> monotonic_usec;
   std::string boot_id;
   std::string hostname;
+  std::string machine_id;                // _MACHINE_ID: the host, whatever its name at the time
   std::string identifier;                // SYSLOG_IDENTIFIER, else _COMM (the text "ident[pid]:" tag)
   std::optional<std::int64_t> pid;       // _PID, else SYSLOG_PID
   std::string comm;                      // _COMM

@@ -12,12 +12,12 @@ namespace {
 // Record: u32 body length, then the body: a flags byte, then (tag, value) pairs. Strings are
 // u32 length + bytes; numbers are 8 bytes. Tags index the tables below, so adding an Event
 // member means adding one table row.
-constexpr std::array<std::string Event::*, 17> string_members{
+constexpr std::array<std::string Event::*, 18> string_members{
     &Event::boot_id,        &Event::hostname,        &Event::identifier,      &Event::comm,
     &Event::systemd_unit,   &Event::unit,            &Event::invocation_id,   &Event::message_id,
     &Event::message,        &Event::exit_code,       &Event::command,         &Event::unit_result,
     &Event::memory_peak,    &Event::coredump_unit,   &Event::coredump_exe,    &Event::coredump_comm,
-    &Event::coredump_filename};
+    &Event::coredump_filename, &Event::machine_id};
 
 // Optional numbers, all carried as int64.
 enum NumberTag : std::uint8_t {

@@ -85,6 +85,7 @@ Setter underscore_setter(std::string_view n) {
       break;
     case 11:
       // journald cut this stdout line at LineMax (48 KiB by default): the message is partial.
+      if (n == "_MACHINE_ID") return [](Event& e, std::string_view v) { return set_str(e.machine_id, v); };
       if (n == "_LINE_BREAK")
         return [](Event& e, std::string_view v) {
           e.line_cut = (v == "line-max");

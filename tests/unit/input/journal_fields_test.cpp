@@ -179,7 +179,7 @@ TEST_CASE("journal fields: the setter is found by name alone, and only for kept 
                                 "COREDUMP_SIGNAL", "COREDUMP_UNIT", "COREDUMP_USER_UNIT", "COMMAND", "EXIT_CODE",
                                 "EXIT_STATUS", "INVOCATION_ID", "MESSAGE", "MESSAGE_ID", "MEMORY_PEAK",
                                 "N_RESTARTS", "PRIORITY", "SYSLOG_IDENTIFIER", "SYSLOG_PID", "UNIT", "USER_UNIT",
-                                "UNIT_RESULT", "USER_INVOCATION_ID"}) {
+                                "UNIT_RESULT", "USER_INVOCATION_ID", "_MACHINE_ID"}) {
     CAPTURE(name);
     const auto setter = journal_field_setter(name);
     REQUIRE(static_cast<bool>(setter));
@@ -188,9 +188,10 @@ TEST_CASE("journal fields: the setter is found by name alone, and only for kept 
     CHECK(by_name.pid == by_setter.pid);
     CHECK(by_name.priority == by_setter.priority);
     CHECK(by_name.message == by_setter.message);
+    CHECK(by_name.machine_id == by_setter.machine_id);
   }
   // The bulk of an entry's bytes: never decoded.
-  for (std::string_view name : {"_CMDLINE", "_CAP_EFFECTIVE", "_SYSTEMD_CGROUP", "_SYSTEMD_SLICE", "_MACHINE_ID",
+  for (std::string_view name : {"_CMDLINE", "_CAP_EFFECTIVE", "_SYSTEMD_CGROUP", "_SYSTEMD_SLICE",
                                 "_STREAM_ID", "_UID", "_GID", "_EXE", "SYSLOG_FACILITY", "COREDUMP_ENVIRON",
                                 "COREDUMP_PROC_MAPS", "", "_", "M", "MESSAGEX"}) {
     CAPTURE(name);
