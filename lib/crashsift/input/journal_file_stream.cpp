@@ -181,8 +181,7 @@ int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid) {
 std::uint64_t journal_seqnum(sd_journal* j) {
   char* cursor = nullptr;
   if (sd_journal_get_cursor(j, &cursor) < 0 || !cursor) return 0;
-  std::uint64_t seqnum = 0;
-  if (const char* i = std::strstr(cursor, ";i=")) seqnum = std::strtoull(i + 3, nullptr, 16);
+  const std::uint64_t seqnum = seqnum_in_cursor(cursor);
   std::free(cursor);
   return seqnum;
 }

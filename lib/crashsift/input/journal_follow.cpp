@@ -79,8 +79,9 @@ void follow_native_journal(const NativeSource& src, const ParseOptions& options,
     std::uint64_t invalid = 0;
     fill_event_from_journal(j, e, invalid);
     e.origin.input = options.input_index;
-    e.origin.line = journal_seqnum(j);
-    e.origin.cursor = journal_cursor(j);  // where a restarted watch goes on from (--state)
+    // One cursor per entry: where a restarted watch goes on from (--state), and its seqnum.
+    e.origin.cursor = journal_cursor(j);
+    e.origin.line = seqnum_in_cursor(e.origin.cursor);
     ++report.entries;
     if (e.time) report.saw_time(*e.time);
     sink(e);

@@ -106,12 +106,6 @@ class AnchorFilter {
   std::vector<std::string> values_;
 };
 
-
-std::uint64_t seqnum_in(const std::string& cursor) {
-  const size_t i = cursor.find(";i=");
-  return i == std::string::npos ? 0 : std::strtoull(cursor.c_str() + i + 3, nullptr, 16);
-}
-
 std::unordered_set<std::string> unique_values(sd_journal* j, const char* field) {
   std::unordered_set<std::string> out;
   if (sd_journal_query_unique(j, field) < 0) return out;
@@ -228,7 +222,7 @@ class IndexReader {
   // every invocation they belong to (its start time, version banners) not read yet.
   void read_before(const Key& key, std::uint64_t realtime, IndexReadResult& result) {
     const std::string anchor = journal_cursor(a_);
-    const std::uint64_t anchor_seq = seqnum_in(anchor);
+    const std::uint64_t anchor_seq = seqnum_in_cursor(anchor);
     if (anchor.empty() || !anchor_seq) return;
     Followed& f = followed_[key.match];
     std::vector<Line> got;
@@ -347,6 +341,21 @@ std::string journal_cursor(sd_journal* j) {
   std::string s(c);
   std::free(c);
   return s;
+}
+
+std::uint64_t seqnum_in_cursor(std::string_view cursor) {
+  const size_t i = cursor.find(";i=");
+  if (i == std::string_view::npos) return 0;
+  std::uint64_t seqnum = 0;
+  for (const char c : cursor.substr(i + 3)) {
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (digit < 0) break;
+    seqnum = seqnum * 16 + static_cast<std::uint64_t>(digit);
+  }
+  return seqnum;
 }
 
 }  // namespace crashsift::input

@@ -34,6 +34,8 @@ int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid);
 std::uint64_t journal_seqnum(sd_journal* j);
 // The entry's cursor ("s=...;i=...;..."), "" when libsystemd gives none.
 std::string journal_cursor(sd_journal* j);
+// The seqnum a cursor names (its i=, hex); 0 when it has none.
+std::uint64_t seqnum_in_cursor(std::string_view cursor);
 
 struct IndexReadResult {
   bool used = false;          // false: the index could not be used; nothing was sent, scan instead
