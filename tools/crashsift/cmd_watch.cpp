@@ -86,14 +86,19 @@ class WatchOutput {
   void write(const std::vector<classify::Exit>& exits, const Cores& cores, const std::vector<InputReport>& inputs,
              const report::BatchSamples& samples) {
     if (exits.empty()) return;
+    // Each exit's JSON is made once: the ndjson output's line, the journal's CRASHSIFT_JSON and
+    // the hook's stdin are the same text.
     std::vector<std::string> json;
-    if (hooks_ || format_ == "journal") json = ndjson_lines(exits, cores, inputs, samples);
-    if (format_ == "ndjson") writer_->write_final(exits, cores, inputs, samples);
+    if (hooks_ || format_ != "text") json = ndjson_lines(exits, cores, inputs, samples);
+    if (format_ == "ndjson")
+      for (const auto& line : json) emit_(line);
     else
       for (size_t i = 0; i < exits.size(); ++i)
         write_one(exits[i], report::core_at(cores, i), samples.of(i), inputs, json, i);
     if (hooks_) {
-      for (size_t i = 0; i < exits.size() && i < json.size(); ++i) hooks_->submit({json[i], hook_env(exits[i])});
+      // The hook's environment besides its JSON on stdin (crashsift-watch(1)).
+      for (size_t i = 0; i < exits.size() && i < json.size(); ++i)
+        hooks_->submit({json[i], report::exit_fields(exits[i])});
       say(hooks_->take_messages());
     }
   }
@@ -116,7 +121,7 @@ class WatchOutput {
       else if (format_ == "journal" && !journal_refused_) send_to_journal(x, message, json, true);
       else emit_("    " + message + "\n");
       if (hooks_) {
-        auto env = hook_env(x);
+        auto env = report::exit_fields(x);
         env.emplace_back("CRASHSIFT_UPDATE", "1");
         hooks_->submit({json, std::move(env)});
       }
@@ -137,11 +142,6 @@ class WatchOutput {
   }
 
  private:
-  // The environment a hook gets besides the exit's JSON on its stdin (crashsift-watch(1)).
-  static std::vector<std::pair<std::string, std::string>> hook_env(const classify::Exit& x) {
-    return report::exit_fields(x);
-  }
-
   // Text and journal: exit by exit, a failure that repeats within ten minutes said with it.
   void write_one(const classify::Exit& x, const report::CoreAttachment* core, const correlate::SamplesSummary* samples,
                  const std::vector<InputReport>& inputs, const std::vector<std::string>& json, size_t i) {
