@@ -8,21 +8,17 @@ export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"  # journal_export.py
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
-boot = "5c1f0e2d3b4a69788796a5b4c3d2e1f0"
-def entry(t, fields):
-    s = "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=%s\n_HOSTNAME=h1\n" % (t, t - 1789000000000000, boot)
-    return s + "".join("%s=%s\n" % kv for kv in fields) + "\n"
-def pid1(t, msg):
-    return entry(t, [("_PID", "1"), ("SYSLOG_IDENTIFIER", "systemd"), ("_TRANSPORT", "journal"), ("UNIT", "api.service"), ("MESSAGE", msg)])
+from journal_export import entry, pid1
 def death(t, pid):
-    s = pid1(t - 300000000, "Started api.service.")
+    s = pid1(t - 300000000, "api.service", "Started api.service.")
     s += entry(t - 200000, [("_PID", str(pid)), ("SYSLOG_IDENTIFIER", "api"), ("_TRANSPORT", "stdout"),
                             ("_SYSTEMD_UNIT", "api.service"), ("MESSAGE", "serving")])
-    s += pid1(t, "api.service: Main process exited, code=killed, status=9/KILL")
-    return s + pid1(t + 100, "api.service: Failed with result 'signal'.")
+    s += pid1(t, "api.service", "api.service: Main process exited, code=killed, status=9/KILL")
+    return s + pid1(t + 100, "api.service", "api.service: Failed with result 'signal'.")
 def samples(t, pid, start_mb, step_mb):
     # one sample every 30 s for the 5 minutes before the death, rss growing
     lines = []

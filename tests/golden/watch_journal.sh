@@ -8,6 +8,7 @@ export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"  # journal_export.py
 # Where to put the receiver: a private /run in a mount namespace of our own; or, where that
 # cannot be made (a chroot) and no journald listens, the real path itself.
 if unshare -m true 2>/dev/null; then
@@ -22,12 +23,7 @@ crashsift=$(readlink -f "$crashsift")
 python3 - "$work" <<'PY'
 import sys
 work = sys.argv[1]
-boot = "5c1f0e2d3b4a69788796a5b4c3d2e1f0"
-def entry(t, fields):
-    s = "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=%s\n_HOSTNAME=h1\n" % (t, t - 1789000000000000, boot)
-    return s + "".join("%s=%s\n" % kv for kv in fields) + "\n"
-def pid1(t, unit, msg):
-    return entry(t, [("_PID", "1"), ("SYSLOG_IDENTIFIER", "systemd"), ("_TRANSPORT", "journal"), ("UNIT", unit), ("MESSAGE", msg)])
+from journal_export import entry, pid1
 t = 1790000000000000
 s = pid1(t - 900000, "a.service", "Started a.service.")
 s += entry(t - 500000, [("_PID", "101"), ("SYSLOG_IDENTIFIER", "app"), ("_TRANSPORT", "stdout"), ("_SYSTEMD_UNIT", "a.service"),

@@ -8,16 +8,16 @@ export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"  # journal_export.py
 boot_time=1789990000   # the kernel's records are µs since this (--kernel-boot-time)
 python3 - "$work" "$boot_time" <<'PY'
 import sys
 work, boot = sys.argv[1], int(sys.argv[2])
-boot_id = "5c1f0e2d3b4a69788796a5b4c3d2e1f0"
-def entry(t, fields):
-    s = "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=%s\n_HOSTNAME=h1\n" % (t, t - boot * 1000000, boot_id)
-    return s + "".join("%s=%s\n" % kv for kv in fields) + "\n"
+import journal_export
+def entry(t, fields):  # the boot the kernel's records count from
+    return journal_export.entry(t, fields, boot * 1000000)
 def pid1(t, unit, msg):
-    return entry(t, [("_PID", "1"), ("SYSLOG_IDENTIFIER", "systemd"), ("_TRANSPORT", "journal"), ("UNIT", unit), ("MESSAGE", msg)])
+    return journal_export.pid1(t, unit, msg, boot * 1000000)
 t = 1790000000000000
 s = pid1(t - 5000000, "b.service", "Started b.service.")
 s += entry(t - 3000000, [("_PID", "202"), ("SYSLOG_IDENTIFIER", "worker"), ("_TRANSPORT", "stdout"), ("_SYSTEMD_UNIT", "b.service"),

@@ -7,18 +7,14 @@ export TZ="${CRASHSIFT_TEST_TZ:-UTC}" LC_ALL=C
 crashsift=$1 testdata=$2 work=$3
 rm -rf "$work" && mkdir -p "$work/dir"
 fail() { echo "FAIL: $*"; exit 1; }
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"  # journal_export.py
 remote=/lib/systemd/systemd-journal-remote
 [ -x "$remote" ] || remote=$(command -v systemd-journal-remote || true)
 [ -n "$remote" ] || fail "systemd-journal-remote is not installed (apt-get install systemd-journal-remote)"
 python3 - "$work" <<'PY'
 import sys
 work = sys.argv[1]
-boot = "5c1f0e2d3b4a69788796a5b4c3d2e1f0"
-def entry(t, fields):
-    s = "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n_BOOT_ID=%s\n_HOSTNAME=h1\n" % (t, t - 1789000000000000, boot)
-    return s + "".join("%s=%s\n" % kv for kv in fields) + "\n"
-def pid1(t, unit, msg):
-    return entry(t, [("_PID", "1"), ("SYSLOG_IDENTIFIER", "systemd"), ("_TRANSPORT", "journal"), ("UNIT", unit), ("MESSAGE", msg)])
+from journal_export import entry, pid1
 def death(t, unit, pid):
     s = pid1(t - 900000, unit, "Started %s." % unit)
     s += entry(t - 500000, [("_PID", str(pid)), ("SYSLOG_IDENTIFIER", "app"), ("_TRANSPORT", "stdout"), ("_SYSTEMD_UNIT", unit),
