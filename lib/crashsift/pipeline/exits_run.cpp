@@ -437,14 +437,7 @@ class Runner {
     app_follower_->catch_up(now);
     // One app log without a unit describes the exits of the one unit watched (-u), no other.
     const bool single_unit = q_.selection.unit_globs.size() == 1;
-    for (const auto& x : exits) {
-      std::string how;
-      const correlate::AppData* app =
-          x.exited_at ? correlate::pick_app_for_exit(app_follower_->apps(), x.unit, x.pid, *x.exited_at, single_unit, how)
-                      : nullptr;
-      out.summaries.push_back(app ? correlate::summarize_before(*app, *x.exited_at, q_.window_s) : std::nullopt);
-      out.how.push_back(out.summaries.back() ? how : std::string());
-    }
+    samples_before_exits(exits, app_follower_->apps(), single_unit, out.summaries, out.how);
   }
 
   void drop_written_before(std::vector<classify::Exit>& exits) const {
@@ -698,20 +691,27 @@ class Runner {
   }
 
   void attach_samples_from(ExitsRun& run, const std::vector<correlate::AppData>& apps) const {
-    run.samples.assign(run.exits.size(), std::nullopt);
-    run.samples_how.assign(run.exits.size(), std::string());
     std::vector<std::string> units;
     for (const auto& x : run.exits)
       if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
-    const bool single_unit = units.size() == 1;
-    for (size_t i = 0; i < run.exits.size(); ++i) {
-      const auto& x = run.exits[i];
+    samples_before_exits(run.exits, apps, units.size() == 1, run.samples, run.samples_how);
+  }
+
+  // The app samples before each exit and how its log was picked, parallel to exits (after the
+  // fact and live alike).
+  void samples_before_exits(const std::vector<classify::Exit>& exits, const std::vector<correlate::AppData>& apps,
+                            bool single_unit, std::vector<std::optional<correlate::SamplesSummary>>& samples,
+                            std::vector<std::string>& how) const {
+    samples.assign(exits.size(), std::nullopt);
+    how.assign(exits.size(), std::string());
+    for (size_t i = 0; i < exits.size(); ++i) {
+      const auto& x = exits[i];
       if (!x.exited_at) continue;
-      std::string how;
-      const correlate::AppData* app = correlate::pick_app_for_exit(apps, x.unit, x.pid, *x.exited_at, single_unit, how);
+      std::string picked;
+      const correlate::AppData* app = correlate::pick_app_for_exit(apps, x.unit, x.pid, *x.exited_at, single_unit, picked);
       if (!app) continue;
-      run.samples[i] = correlate::summarize_before(*app, *x.exited_at, q_.window_s);
-      if (run.samples[i]) run.samples_how[i] = how;
+      samples[i] = correlate::summarize_before(*app, *x.exited_at, q_.window_s);
+      if (samples[i]) how[i] = picked;
     }
   }
 
