@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config
   libcli11-dev libsimdjson-dev libsystemd-dev zlib1g-dev libzstd-dev liblzma-dev liblz4-dev
-  libdw-dev libelf-dev libunwind-dev doctest-dev
+  libdw-dev libelf-dev libunwind-dev doctest-dev libcurl4-openssl-dev
   # run: zone data for --tz; test: native journals, real cores, compressors, comparison tools
   # libc6-dbg: glibc symbols for the core-dump tests (start_thread, raise, ... as eu-stack names them)
   tzdata systemd-journal-remote elfutils gdb zstd xz-utils lz4 gzip jq nodejs python3 libc6-dbg

@@ -33,13 +33,34 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
                   "with-unit, verbose, cat), -o json / json-seq, -o export, native .journal files or "
                   "directories, dmesg/kmsg text, and pasted evidence in any mix (systemctl status, coredumpctl "
                   "info/list, syslog, shell, supervisor and container lines, runtime stderr); '-' is standard input; "
-                  ".gz .zst .xz .lz4 are decompressed. No INPUT: the local system journal.");
+                  ".gz .zst .xz .lz4 are decompressed; http(s)://HOST:19531 reads a host's systemd-journal-gatewayd. "
+                  "No INPUT: the local system journal.");
   app->add_option("-D,--directory", o.directories, "Read the native journal files in DIR (like journalctl -D)")
       ->allow_extra_args(false)
       ->group("Input");
   app->add_option("--file", o.files, "Read this native journal file (repeatable, like journalctl --file)")
       ->allow_extra_args(false)
       ->group("Input");
+  app->add_option("--hosts", o.hosts_file,
+                  "Read the systemd-journal-gatewayd hosts listed in FILE (one URL or NAME=URL per line, '#' "
+                  "comments) beside any URL given as INPUT")
+      ->group("Remote hosts");
+  app->add_option("--max-hosts-in-flight", o.max_hosts_in_flight, "Read at most N hosts at once (default 8)")
+      ->check(CLI::Range(1u, 1024u))
+      ->group("Remote hosts");
+  app->add_option("--connect-timeout", o.connect_timeout,
+                  "Seconds to wait for a host to accept the connection (default 10)")
+      ->check(CLI::PositiveNumber)
+      ->group("Remote hosts");
+  app->add_option("--read-timeout", o.read_timeout,
+                  "Give up on a host that sends nothing for this many seconds (default 30)")
+      ->check(CLI::PositiveNumber)
+      ->group("Remote hosts");
+  app->add_option("--trust", o.trust,
+                  "https: check the hosts' certificates against this CA bundle (PEM), or 'all' to check none")
+      ->group("Remote hosts");
+  app->add_option("--cert", o.cert, "https: present this client certificate (PEM)")->group("Remote hosts");
+  app->add_option("--key", o.key, "https: the client certificate's private key (PEM)")->group("Remote hosts");
   app->add_option("--input-format", o.input_format, "Force the input format instead of detecting it")
       ->check(CLI::IsMember(input::format_names()))
       ->group("Input");
@@ -146,7 +167,19 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   validate_zone(o.out.tz);
   if (!o.app_tz.empty()) validate_zone(o.app_tz);
   pipeline::ExitsQuery q;
-  q.inputs = o.inputs;
+  for (const auto& in : o.inputs) {
+    if (input::is_gatewayd_url(in)) q.hosts.push_back(input::host_from_url(in));
+    else q.inputs.push_back(in);
+  }
+  if (!o.hosts_file.empty()) {
+    auto listed = input::read_hosts_file(o.hosts_file);
+    if (!listed) throw CLI::ValidationError("--hosts", listed.error());
+    q.hosts.insert(q.hosts.end(), listed->begin(), listed->end());
+  }
+  q.gatewayd.tls = {o.trust, o.cert, o.key};
+  q.gatewayd.connect_timeout_ms = static_cast<long>(o.connect_timeout * 1000);
+  q.gatewayd.read_timeout_ms = static_cast<long>(o.read_timeout * 1000);
+  q.gatewayd.max_in_flight = o.max_hosts_in_flight;
   q.journal_dirs = o.directories;
   q.journal_files = o.files;
   q.input_format = o.input_format;

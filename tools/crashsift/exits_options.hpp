@@ -15,6 +15,10 @@ struct ExitsOptions {
   std::vector<std::string> inputs;
   std::vector<std::string> directories;
   std::vector<std::string> files;
+  std::string hosts_file;                 // --hosts
+  std::string trust, cert, key;           // TLS, as systemd-journal-upload names them
+  double connect_timeout = 10, read_timeout = 30;
+  unsigned max_hosts_in_flight = 8;
   std::string input_format = "auto";
   std::vector<std::string> units;
   std::vector<std::string> hosts;

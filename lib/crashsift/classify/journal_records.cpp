@@ -252,7 +252,7 @@ Witness coredump_witness(CoredumpRecord& c) {
   w.time = c.time;
   w.when = c.time ? WhenKnown::absolute : WhenKnown::none;
   w.time_has_usec = true;
-  w.input = c.origin.input;
+  w.input = c.input;
   w.order = c.order;
   w.pid = c.pid;
   w.comm = c.comm;

@@ -33,6 +33,7 @@ struct KernelRecord {
 
 struct CoredumpRecord {
   std::uint64_t order = 0;
+  std::uint32_t input = 0;  // the tracker's input (a fleet's hosts are one input of several origins)
   std::string boot_id;
   std::string host, machine_id;
   std::optional<UsecUtc> time;

@@ -228,6 +228,7 @@ struct ExitTracker::Impl {
   void on_coredump(const Event& e) {
     CoredumpRecord r;
     r.order = arrival;
+    r.input = input;
     r.boot_id = e.boot_id;
     r.host = e.hostname;
     r.machine_id = e.machine_id;

@@ -142,11 +142,11 @@ class Runner {
     streaming_ = streams_exits(q_);
     tracker_.stream_final_exits(streaming_, q_.live && streaming_ ? classify::StreamWindows::live(q_.live->settle)
                                                                     : classify::StreamWindows{});
-    const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty();
+    const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty() && q_.hosts.empty();
     if (no_journal && !q_.app_args.empty()) return app_only();
     if (q_.live && streaming_ && !q_.live->kernel.empty())
       follow_kernel(static_cast<std::uint32_t>((no_journal ? 1 : 0) + q_.journal_dirs.size() +
-                                               (q_.journal_files.empty() ? 0 : 1) + q_.inputs.size()));
+                                               (q_.journal_files.empty() ? 0 : 1) + q_.inputs.size() + q_.hosts.size()));
     if (no_journal) {
       input::NativeSource src;
       src.units = exact_units();
@@ -163,6 +163,7 @@ class Runner {
       read_native(join_names(q_.journal_files), src, index++);
     }
     for (const auto& path : q_.inputs) read_path(path, index++);
+    if (!q_.hosts.empty()) read_hosts(index);
     say_live_position();
     stop_following_kernel();
     return finish();
@@ -205,6 +206,25 @@ class Runner {
     });
     tracker_.end_input();
     reports_.push_back(std::move(report));
+  }
+
+  // systemd-journal-gatewayd hosts: one input of many hosts (each its own InputReport and
+  // origin index, from `first` on), merged by time.
+  void read_hosts(std::uint32_t first) {
+    input::GatewaydOptions options = q_.gatewayd;
+    options.units = exact_units();
+    if (q_.live && q_.live->stop) options.stop = q_.live->stop;
+    for (size_t i = 0; i < q_.hosts.size(); ++i)
+      name_input(first + static_cast<std::uint32_t>(i), q_.hosts[i].url);
+    tracker_.set_input_context({q_.parse.zone, q_.parse.year});
+    tracker_.begin_input(first, true);
+    std::vector<InputReport> reports;
+    input::read_gatewayd_hosts(q_.hosts, options, options_for(first, ""), reports, [&](const Event& e) {
+      tracker_.on_event(e);
+      hand_on_final_exits();
+    });
+    tracker_.end_input();
+    for (auto& r : reports) reports_.push_back(std::move(r));
   }
 
   // A live input: between two reads of a quiet stream its time goes on, and exits whose
@@ -779,7 +799,8 @@ bool streams_exits(const ExitsQuery& q) {
   // --app needs every exit first after the fact (one read of the logs); live, it is followed.
   if (!q.on_final_exits || (!q.app_args.empty() && !q.live)) return false;
   const size_t inputs = q.inputs.size() + q.journal_dirs.size() + (q.journal_files.empty() ? 0 : 1) +
-                        (q.inputs.empty() && q.journal_dirs.empty() && q.journal_files.empty() ? 1 : 0);
+                        (q.hosts.empty() ? 0 : 1) +
+                        (q.inputs.empty() && q.journal_dirs.empty() && q.journal_files.empty() && q.hosts.empty() ? 1 : 0);
   if (inputs != 1) return false;
   for (const auto& b : q.selection.boots) {
     std::int64_t offset = 0;

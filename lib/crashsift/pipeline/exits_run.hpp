@@ -11,6 +11,7 @@
 #include "crashsift/core/diag.hpp"
 #include "crashsift/core/time.hpp"
 #include "crashsift/input/app_ndjson.hpp"
+#include "crashsift/input/gatewayd.hpp"
 #include "crashsift/input/parser.hpp"
 #include "crashsift/report/exits_report.hpp"
 #include "crashsift/symbolize/symbolize.hpp"
@@ -37,6 +38,10 @@ struct ExitsQuery {
   std::vector<std::string> inputs;           // files, "-" (stdin), directories; empty = local journal
   std::vector<std::string> journal_dirs;     // -D
   std::vector<std::string> journal_files;    // --file
+  // systemd-journal-gatewayd URLs (INPUT http(s)://..., --hosts FILE): one input of many hosts,
+  // read after the others.
+  std::vector<input::GatewaydHost> hosts;
+  input::GatewaydOptions gatewayd;           // TLS, timeouts, hosts in flight (units: from -u)
   std::string input_format = "auto";         // --input-format
   input::ParseOptions parse;                 // zone, year, max_line, kernel boot time
   Selection selection;

@@ -1,0 +1,44 @@
+#pragma once
+// A ByteSource over one HTTP(S) GET through libcurl: the bytes of the response body as they
+// arrive, pulled by read() (libcurl's multi interface driven on the caller's thread, so a
+// parser reads a remote stream exactly like a file). Used for systemd-journal-gatewayd's
+// /entries. A response that is not 2xx, a connect that takes longer than connect_timeout_ms,
+// and a server that sends nothing for read_timeout_ms all end the stream with error() set:
+// a host that is down or hangs never hangs the run.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crashsift/input/byte_source.hpp"
+
+namespace crashsift::input {
+
+// TLS options named as systemd-journal-upload names them.
+struct TlsOptions {
+  std::string trust;  // --trust: CA bundle (PEM) to check the server with; "all": no check
+  std::string cert;   // --cert: client certificate (PEM)
+  std::string key;    // --key: its private key (PEM)
+};
+
+struct HttpRequest {
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+  TlsOptions tls;
+  long connect_timeout_ms = 10'000;
+  long read_timeout_ms = 30'000;      // no byte for this long: give up (0 = never)
+  // Checked between waits (at most every 250 ms): true ends the stream as if it had ended.
+  std::function<bool()> stop;
+};
+
+// The source; its error() after a short read says why the transfer ended early.
+std::unique_ptr<ByteSource> open_http(const HttpRequest& request);
+
+// Bytes received so far by a source open_http made (body only), for the input's accounting.
+std::uint64_t http_bytes_received(const ByteSource& source);
+
+// Percent-encodes a URL query value (RFC 3986 unreserved characters are kept).
+std::string url_encode(const std::string& value);
+
+}  // namespace crashsift::input
