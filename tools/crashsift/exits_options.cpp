@@ -123,6 +123,10 @@ void add_core_options(CLI::App* app, ExitsOptions& o) {
       ->group("Core dumps");
   app->add_option("--core-timeout", o.core_timeout, "Seconds allowed to symbolize one core (default 30)")
       ->group("Core dumps");
+  app->add_flag("--debuginfod", o.debuginfod,
+                "Also fetch the debug files of stripped binaries from the DEBUGINFOD_URLS servers (cached in "
+                "DEBUGINFOD_CACHE_PATH; bounded by --core-timeout)")
+      ->group("Core dumps");
 }
 
 void add_selection_options(CLI::App* app, ExitsOptions& o) {
@@ -216,6 +220,7 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   q.core_dirs = o.core_dirs;
   q.use_coredump_entries = true;  // journal backtraces cost nothing: always attach them
   q.core_settings.timeout_sec = o.core_timeout;
+  q.core_settings.debuginfod = o.debuginfod;
   if (isatty(STDERR_FILENO) == 1 && !o.quiet)
     q.progress = [](const std::string& line) { std::fprintf(stderr, "\r\x1b[K%s", line.c_str()); };
   return q;

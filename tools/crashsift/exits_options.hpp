@@ -40,6 +40,7 @@ struct ExitsOptions {
   std::string memory_limit;
   std::vector<std::string> core_dirs;
   double core_timeout = 30;
+  bool debuginfod = false;
   bool evidence = false;
   bool quiet = false;
   OutputOptions out;
