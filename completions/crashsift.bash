@@ -10,7 +10,7 @@ _crashsift() {
     timeline) opts="--help -h --directory -D --file --hosts --max-hosts-in-flight --connect-timeout --read-timeout --trust --cert --key --input-format --year --kernel-boot-time --verify --native-read --jobs -j --max-line --unit -u --host --since --until --boot -b --pid --class --fail-on --app --field --app-tz --window --memory-limit --cores --core-timeout --debuginfod --samples-every --quiet -q --format --pretty --color --tz --utc --output -o ";;
     memory) opts="--help -h --unit -u --fail-on --app --field --app-tz --window --memory-limit --explain-fields --format --pretty --tz --utc --sparkline ";;
     core) opts="--help -h --exe --sysroot --debug-dir --debuginfod --timeout --memory-limit --max-threads --max-frames --format --pretty --output -o --crashing-only --no-modules --fail-on --no-isolate ";;
-    watch) opts="--help -h --directory -D --input-format --year --settle --kernel --kernel-from --kernel-boot-time --state --unit -u --host --since --until --boot -b --pid --class --fail-on --cores --core-timeout --debuginfod --app --field --app-tz --window --memory-limit --exec --exec-timeout --exec-jobs --exec-queue --evidence --quiet -q --format --color --tz --utc --output -o ";;
+    watch) opts="--help -h --directory -D --input-format --year --settle --kernel --kernel-from --kernel-boot-time --state --connect-timeout --trust --cert --key --unit -u --host --since --until --boot -b --pid --class --fail-on --cores --core-timeout --debuginfod --app --field --app-tz --window --memory-limit --exec --exec-timeout --exec-jobs --exec-queue --evidence --quiet -q --format --color --tz --utc --output -o ";;
     *) opts="";;
   esac
   if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur"));

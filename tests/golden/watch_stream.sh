@@ -27,6 +27,10 @@ def death(t, unit, pid, segv):
 t0 = 1790000000000000
 open(work + "/part1.export", "w").write(death(t0, "a.service", 101, False) + death(t0 + 600000000, "b.service", 202, True))
 open(work + "/part2.export", "w").write(death(t0 + 1200000000, "c.service", 303, False))
+# A stream that begins inside a lifetime: a unit's result line with no exit record before it
+# (an exit whose main process a text-form rule must still decide) must not hold back the rest.
+open(work + "/midway.export", "w").write(pid1(t0 - 1500000, "z.service", "z.service: Failed with result 'exit-code'.")
+                                         + death(t0, "a.service", 101, False))
 open(work + "/loop.export", "w").write("".join(death(t0 + i * 60000000, "l.service", 400 + i, False) for i in range(3)))
 PY
 # The output and a marker the writer appends when it sends the rest of the stream go to one
@@ -51,6 +55,13 @@ c_at=$(grep -n '"unit":"c.service"' "$work/out" | cut -d: -f1)
 grep -q '"unit":"b.service".*"class":"segfault"' "$work/out" || fail "b.service: not a segfault"
 grep -q '"unit":"c.service".*"reason":"fatal: cannot open /etc/app.conf' "$work/out" || fail "c.service: crash message missing"
 ! grep -q 'out of time order' "$work/err" || fail "a stream in time order was flagged out of order: $(cat "$work/err")"
+{ cat "$work/midway.export"; sleep 4; echo SENT-REST >> "$work/midway.out"; } |
+  "$crashsift" watch --settle 1 --format ndjson - 2> "$work/midway.err" |
+  while IFS= read -r line; do printf '%s\n' "$line" >> "$work/midway.out"; done
+a_at=$(grep -n '"unit":"a.service"' "$work/midway.out" | cut -d: -f1)
+marker=$(grep -n '^SENT-REST$' "$work/midway.out" | cut -d: -f1)
+[ -n "$a_at" ] && [ -n "$marker" ] && [ "$a_at" -lt "$marker" ] ||
+  fail "a stream begun inside a lifetime held its next death back until its end: $(cat "$work/midway.out")"
 # --exec: one hook run per exit with its JSON and facts; a failing hook is said and counted, and
 # its output never reaches the exits on stdout.
 mkdir -p "$work/hooks"

@@ -263,6 +263,8 @@ int run(WatchOptions& o) {
   try {
     q = make_query(o.exits);
     fail_on = parse_classes(o.exits.fail_on);
+    if (q.hosts.size() > 1 || (!q.hosts.empty() && !q.inputs.empty()))
+      throw CLI::ValidationError("INPUT", "watch follows one input: one gatewayd URL (run one watch per host)");
   } catch (const CLI::ValidationError& e) {
     std::fprintf(stderr, "crashsift watch: error: %s\n", e.what());
     return exit_usage;
@@ -289,7 +291,7 @@ int run(WatchOptions& o) {
       std::fprintf(stderr, "crashsift watch: error: --state: %s\n", error.c_str());
       return exit_usage;
     }
-    state->resume(*q.live, o.input.empty());
+    state->resume(*q.live, o.input.empty() || !q.hosts.empty());
   }
   stop_on_signals();
   OutputSink sink(o.exits.out);
@@ -350,12 +352,13 @@ void register_watch(CLI::App& root, Commands& commands) {
   app->footer(
       "Examples: crashsift watch   (the local journal, from now on)\n"
       "          journalctl -f -o export | crashsift watch -\n"
+      "          crashsift watch http://web1:19531   (a host's systemd-journal-gatewayd)\n"
       "Exit status: 0 the stream ended; 1 an exit matched --fail-on; 2 usage error or nothing usable read; "
       "3 internal error.\nSee crashsift-watch(1) and crashsift-json(5).");
   app->add_option("INPUT", opts->input,
                   "A stream: '-' (standard input) or a FIFO; journalctl -o export, json or any text form, "
-                  "compressed or not (a regular file is read to its end, not followed). None: follow the local "
-                  "journal")
+                  "compressed or not (a regular file is read to its end, not followed); or http(s)://HOST:19531, a "
+                  "host's systemd-journal-gatewayd, followed with ?follow. None: follow the local journal")
       ->group("Input");
   app->add_option("-D,--directory", opts->directory,
                   "Follow the journal files in DIR (and its machine-ID subdirectories) as they are written, "
@@ -388,6 +391,7 @@ void register_watch(CLI::App& root, Commands& commands) {
                   "watch reads the journal again from before it and writes each exit once, none missed, none "
                   "twice")
       ->group("Input");
+  add_remote_options(app, opts->exits, false);
   add_selection_options(app, opts->exits);
   add_core_options(app, opts->exits);
   add_app_options(app, opts->exits);

@@ -41,26 +41,7 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
   app->add_option("--file", o.files, "Read this native journal file (repeatable, like journalctl --file)")
       ->allow_extra_args(false)
       ->group("Input");
-  app->add_option("--hosts", o.hosts_file,
-                  "Read the systemd-journal-gatewayd hosts listed in FILE (one URL or NAME=URL per line, '#' "
-                  "comments) beside any URL given as INPUT")
-      ->group("Remote hosts");
-  app->add_option("--max-hosts-in-flight", o.max_hosts_in_flight, "Read at most N hosts at once (default 8)")
-      ->check(CLI::Range(1u, 1024u))
-      ->group("Remote hosts");
-  app->add_option("--connect-timeout", o.connect_timeout,
-                  "Seconds to wait for a host to accept the connection (default 10)")
-      ->check(CLI::PositiveNumber)
-      ->group("Remote hosts");
-  app->add_option("--read-timeout", o.read_timeout,
-                  "Give up on a host that sends nothing for this many seconds (default 30)")
-      ->check(CLI::PositiveNumber)
-      ->group("Remote hosts");
-  app->add_option("--trust", o.trust,
-                  "https: check the hosts' certificates against this CA bundle (PEM), or 'all' to check none")
-      ->group("Remote hosts");
-  app->add_option("--cert", o.cert, "https: present this client certificate (PEM)")->group("Remote hosts");
-  app->add_option("--key", o.key, "https: the client certificate's private key (PEM)")->group("Remote hosts");
+  add_remote_options(app, o, true);
   app->add_option("--input-format", o.input_format, "Force the input format instead of detecting it")
       ->check(CLI::IsMember(input::format_names()))
       ->group("Input");
@@ -90,6 +71,33 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
   app->add_option("--max-line", o.max_line,
                   "Skip (and report) lines longer than this without buffering them (default 16M)")
       ->group("Input");
+}
+
+void add_remote_options(CLI::App* app, ExitsOptions& o, bool fleet) {
+  if (fleet) {
+    app->add_option("--hosts", o.hosts_file,
+                    "Read the systemd-journal-gatewayd hosts listed in FILE (one URL or NAME=URL per line, '#' "
+                    "comments) beside any URL given as INPUT")
+        ->group("Remote hosts");
+    app->add_option("--max-hosts-in-flight", o.max_hosts_in_flight, "Read at most N hosts at once (default 8)")
+        ->check(CLI::Range(1u, 1024u))
+        ->group("Remote hosts");
+  }
+  app->add_option("--connect-timeout", o.connect_timeout,
+                  "Seconds to wait for a host to accept the connection (default 10)")
+      ->check(CLI::PositiveNumber)
+      ->group("Remote hosts");
+  if (fleet) {
+    app->add_option("--read-timeout", o.read_timeout,
+                    "Give up on a host that sends nothing for this many seconds (default 30)")
+        ->check(CLI::PositiveNumber)
+        ->group("Remote hosts");
+  }
+  app->add_option("--trust", o.trust,
+                  "https: check the hosts' certificates against this CA bundle (PEM), or 'all' to check none")
+      ->group("Remote hosts");
+  app->add_option("--cert", o.cert, "https: present this client certificate (PEM)")->group("Remote hosts");
+  app->add_option("--key", o.key, "https: the client certificate's private key (PEM)")->group("Remote hosts");
 }
 
 void add_app_options(CLI::App* app, ExitsOptions& o) {

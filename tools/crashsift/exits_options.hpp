@@ -47,6 +47,9 @@ struct ExitsOptions {
 };
 
 void add_input_options(CLI::App* app, ExitsOptions& o);
+// systemd-journal-gatewayd hosts: TLS and the connect timeout; with fleet, also --hosts, the
+// hosts in flight and the read timeout (watch follows one host, quiet for hours at a time).
+void add_remote_options(CLI::App* app, ExitsOptions& o, bool fleet);
 void add_selection_options(CLI::App* app, ExitsOptions& o);
 void add_app_options(CLI::App* app, ExitsOptions& o);
 void add_core_options(CLI::App* app, ExitsOptions& o);

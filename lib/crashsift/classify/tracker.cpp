@@ -581,6 +581,9 @@ struct ExitTracker::Impl {
     if (!streaming || stream_stopped || !watermark || *watermark < next_flush_at) return;
     const UsecUtc now = *watermark;
     next_flush_at = now + windows.flush_every;
+    // A quiet live stream brings no next event to decide a text-form exit's main process: the
+    // clock going on decides it, or that exit would hold back every later one.
+    if (main_process.has_pending() && main_process.pending_due(now)) main_process.resolve_pending(now);
     if (evidence_untimed()) {
       stream_stopped = true;
       return;

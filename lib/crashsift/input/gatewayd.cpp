@@ -35,7 +35,7 @@ void read_one_host(const GatewaydHost& host, const std::vector<std::string>& que
     request.tls = options.tls;
     request.connect_timeout_ms = options.connect_timeout_ms;
     request.read_timeout_ms = options.read_timeout_ms;
-    request.stop = options.stop;
+    request.idle.stop = options.stop;
     auto source = open_http(request);
     auto run = std::make_unique<EventRun>();
     run->set_input(parse.input_index);

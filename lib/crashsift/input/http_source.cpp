@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -17,7 +18,7 @@ void global_init_once() {
 
 class HttpSource final : public ByteSource {
  public:
-  explicit HttpSource(const HttpRequest& r) : stop_(r.stop) {
+  explicit HttpSource(const HttpRequest& r) : idle_(r.idle) {
     global_init_once();
     multi_ = curl_multi_init();
     easy_ = curl_easy_init();
@@ -89,10 +90,19 @@ class HttpSource final : public ByteSource {
   void pump() {
     int running = 0;
     if (curl_multi_perform(multi_, &running) != CURLM_OK) return finish("libcurl failed");
-    if (pending_.size() > taken_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (pending_.size() > taken_) {
+      quiet_since_ = now;
+      return;
+    }
     if (running == 0) return finish({});
-    if (stop_ && stop_()) return finish({});
-    curl_multi_poll(multi_, nullptr, 0, 250, nullptr);
+    if (idle_.stop && idle_.stop()) return finish({});
+    if (idle_.on_idle && idle_.after_ms > 0 && now - quiet_since_ >= std::chrono::milliseconds(idle_.after_ms)) {
+      idle_.on_idle();
+      quiet_since_ = now;
+    }
+    const int wait_ms = idle_.after_ms > 0 ? std::min(idle_.after_ms, 250) : 250;
+    curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
   }
 
   void finish(std::string why) {
@@ -111,7 +121,8 @@ class HttpSource final : public ByteSource {
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
   char error_buffer_[CURL_ERROR_SIZE];
-  std::function<bool()> stop_;
+  IdleHook idle_;
+  std::chrono::steady_clock::time_point quiet_since_ = std::chrono::steady_clock::now();
   std::string pending_;
   size_t taken_ = 0;
   std::uint64_t position_ = 0, received_ = 0;

@@ -28,8 +28,9 @@ struct HttpRequest {
   TlsOptions tls;
   long connect_timeout_ms = 10'000;
   long read_timeout_ms = 30'000;      // no byte for this long: give up (0 = never)
-  // Checked between waits (at most every 250 ms): true ends the stream as if it had ended.
-  std::function<bool()> stop;
+  // A followed stream (gatewayd's ?follow): on_idle runs while no byte came for after_ms, and
+  // stop is checked between waits; stop() true ends the stream as if it had ended.
+  IdleHook idle;
 };
 
 // The source; its error() after a short read says why the transfer ended early.

@@ -22,6 +22,7 @@
 #include "crashsift/correlate/sample_series.hpp"
 #include "crashsift/correlate/window.hpp"
 #include "crashsift/input/byte_source.hpp"
+#include "crashsift/input/gatewayd_follow.hpp"
 #include "crashsift/input/journal_follow.hpp"
 #include "crashsift/input/journal_native.hpp"
 #include "crashsift/input/kmsg.hpp"
@@ -36,6 +37,10 @@ namespace {
 
 constexpr std::uint64_t progress_threshold = 100ull << 20;  // inputs over ~100 MB
 constexpr size_t sniff_bytes = 64 * 1024;
+// A watch restarted with --state over gatewayd re-reads this many entries before the saved
+// cursor (gatewayd 252 seeks by cursor and count, not by time); those before the replay span
+// are dropped again.
+constexpr unsigned follow_entries_back = 5000;
 
 std::optional<UsecUtc> file_mtime(const std::string& path) {
   struct stat st {};
@@ -163,7 +168,10 @@ class Runner {
       read_native(join_names(q_.journal_files), src, index++);
     }
     for (const auto& path : q_.inputs) read_path(path, index++);
-    if (!q_.hosts.empty()) read_hosts(index);
+    if (!q_.hosts.empty()) {
+      if (q_.live && streaming_) follow_host(index);
+      else read_hosts(index);
+    }
     say_live_position();
     stop_following_kernel();
     return finish();
@@ -225,6 +233,44 @@ class Runner {
     });
     tracker_.end_input();
     for (auto& r : reports) reports_.push_back(std::move(r));
+  }
+
+  // `watch http://HOST:19531`: the host's journal followed through gatewayd (from now, or some
+  // entries before the --state cursor, then only from the resume time on).
+  void follow_host(std::uint32_t index) {
+    const input::GatewaydHost& host = q_.hosts.front();
+    InputReport report;
+    report.path = host.url;
+    report.format = "export";
+    input::GatewaydFollowStart start;
+    std::optional<UsecUtc> from;
+    if (q_.live->resume) {
+      start.cursor = q_.live->resume->cursor;
+      start.entries_back = follow_entries_back;
+      from = q_.live->resume->time;
+    }
+    auto src = input::follow_gatewayd_host(host, q_.gatewayd, start, live_idle_hook());
+    tracker_.set_input_context({q_.parse.zone, q_.parse.year});
+    tracker_.begin_input(index, true);
+    name_input(index, host.url);
+    input::LineReader reader(*src, q_.parse.max_line);
+    input::ParseOptions options = options_for(index, "");
+    options.jobs = 1;
+    input::export_format().parse(reader, options, report, [&](const Event& e) {
+      if (from && e.time && *e.time < *from) return;  // before the replay span of a restart
+      take_kernel_events();
+      note_live_time(e);
+      tracker_.on_event(e);
+      hand_on_final_exits();
+    });
+    tracker_.end_input();
+    report.bytes = reader.bytes_consumed();
+    for (auto& n : src->notes()) report.note(std::move(n));
+    if (!src->error().empty()) {
+      if (report.entries == 0) report.fatal = src->error();
+      else report.note("the stream ended: " + src->error());
+    }
+    reports_.push_back(std::move(report));
   }
 
   // A live input: between two reads of a quiet stream its time goes on, and exits whose

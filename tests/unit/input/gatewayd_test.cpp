@@ -10,6 +10,7 @@
 
 #include "crashsift/input/event_runs.hpp"
 #include "crashsift/input/gatewayd.hpp"
+#include "crashsift/input/gatewayd_follow.hpp"
 
 using namespace crashsift;
 using namespace crashsift::input;
@@ -139,4 +140,27 @@ TEST_CASE("event runs: large events and many of them read back whole") {
   }
   CHECK(n == 60);
   CHECK(run.error().empty());
+}
+
+TEST_CASE("gatewayd follow: whole export entries are found across binary values that hold blank lines") {
+  std::string binary = "MESSAGE\n";
+  const std::string value = "a\n\nb";
+  for (int i = 0; i < 8; ++i) binary += static_cast<char>(i == 0 ? value.size() : 0);
+  binary += value + "\n";
+  const std::string first = "__CURSOR=s=1;i=1\n_PID=7\n" + binary + "\n";
+  const std::string second = "__CURSOR=s=1;i=2\nMESSAGE=x\n\n";
+  const std::string bytes = first + second;
+  std::string cursor;
+  CHECK(whole_export_entry(bytes, cursor) == first.size());
+  CHECK(cursor == "s=1;i=1");
+  CHECK(whole_export_entry(std::string_view(bytes).substr(first.size()), cursor) == second.size());
+  CHECK(cursor == "s=1;i=2");
+  // Not all there yet: inside the length, inside the value, before the blank line.
+  for (size_t cut : {size_t{5}, first.find("MESSAGE\n") + 10, first.find("a\n\nb") + 2, first.size() - 1}) {
+    std::string c;
+    CHECK(whole_export_entry(std::string_view(bytes).substr(0, cut), c) == 0);
+  }
+  // A length no export value has: not the export form.
+  std::string wrong = "NAME\n" + std::string(8, '\xff') + "x\n\n";
+  CHECK(whole_export_entry(wrong, cursor) == std::string_view::npos);
 }
