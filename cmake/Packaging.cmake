@@ -2,6 +2,8 @@
 # dependencies computed by dpkg-shlibdeps. The copyright and changelog files Debian wants in
 # /usr/share/doc/crashsift come from packaging/.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/crashsift)
+# Loading the exits into ClickHouse, Loki, Elasticsearch (crashsift-json(5) points here).
+install(FILES ${PROJECT_SOURCE_DIR}/docs/log-stores.md DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/crashsift)
 set(changelog_gz ${PROJECT_BINARY_DIR}/packaging/changelog.gz)
 add_custom_command(OUTPUT ${changelog_gz}
                    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/packaging
