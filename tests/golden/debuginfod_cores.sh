@@ -33,7 +33,9 @@ EOT
 mkdir -p "$work/store" && cp "$d/core" "$work/store/core"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-debuginfod -p "$port" -d "$work/debuginfod.sqlite" -F "$work/served" > "$work/debuginfod.log" 2>&1 &
+# The server runs on the real clock even when the suite runs under faketime: its scanner's
+# intervals are its business, not what this test checks.
+env -u LD_PRELOAD -u FAKETIME debuginfod -p "$port" -d "$work/debuginfod.sqlite" -F "$work/served" > "$work/debuginfod.log" 2>&1 &
 server=$!
 trap 'kill $server 2> /dev/null || true; wait 2> /dev/null || true' EXIT
 export DEBUGINFOD_URLS=http://127.0.0.1:$port DEBUGINFOD_CACHE_PATH=$work/cache
