@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <sstream>
 #include <memory>
 #include <thread>
 
@@ -76,37 +77,46 @@ bool is_gatewayd_url(std::string_view s) { return starts_with(s, "http://") || s
 GatewaydHost host_from_url(const std::string& url, std::string name) {
   if (name.empty()) {
     std::string_view rest(url);
-    rest.remove_prefix(rest.find("://") + 3);
+    const size_t scheme = rest.find("://");
+    if (scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
     name = std::string(rest.substr(0, rest.find_first_of("/?")));
   }
   return {std::move(name), url};
 }
 
-Result<std::vector<GatewaydHost>> read_hosts_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return make_error("cannot read hosts file " + path);
+Result<std::vector<GatewaydHost>> parse_hosts_list(std::string_view text, const std::string& path) {
   std::vector<GatewaydHost> hosts;
-  std::string line;
   size_t number = 0;
-  while (std::getline(in, line)) {
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const std::string_view raw = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++number;
-    const std::string_view text = trim(line);
-    if (text.empty() || text.front() == '#') continue;
-    const size_t scheme = text.find("://");
-    const size_t eq = text.find('=');
+    const std::string_view line = trim(raw);
+    if (line.empty() || line.front() == '#') continue;
+    const size_t scheme = line.find("://");
+    const size_t eq = line.find('=');
     std::string name, url;
     if (eq != std::string_view::npos && (scheme == std::string_view::npos || eq < scheme)) {
-      name = std::string(trim(text.substr(0, eq)));
-      url = std::string(trim(text.substr(eq + 1)));
+      name = std::string(trim(line.substr(0, eq)));
+      url = std::string(trim(line.substr(eq + 1)));
     } else {
-      url = std::string(text);
+      url = std::string(line);
     }
-    if (!is_gatewayd_url(url))
-      return make_error(path + ":" + std::to_string(number) + ": not an http:// or https:// URL: " + std::string(text));
+    if (!is_gatewayd_url(url) || url.find_first_of(" \t\r") != std::string::npos)
+      return make_error(path + ":" + std::to_string(number) + ": not an http:// or https:// URL: " + std::string(line));
     hosts.push_back(host_from_url(url, name));
   }
   if (hosts.empty()) return make_error("hosts file " + path + " lists no host");
   return hosts;
+}
+
+Result<std::vector<GatewaydHost>> read_hosts_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error("cannot read hosts file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_hosts_list(text.str(), path);
 }
 
 std::vector<std::string> gatewayd_queries(const std::vector<std::string>& units) {

@@ -45,6 +45,8 @@ bool is_gatewayd_url(std::string_view s);
 GatewaydHost host_from_url(const std::string& url, std::string name = {});
 // --hosts FILE: one URL or NAME=URL per line; blank lines and '#' comments are skipped.
 Result<std::vector<GatewaydHost>> read_hosts_file(const std::string& path);
+// The same over the file's text; path names it in messages ("fleet.txt:3: ...").
+Result<std::vector<GatewaydHost>> parse_hosts_list(std::string_view text, const std::string& path);
 // The query strings one host is asked (one request each); {""} for everything.
 std::vector<std::string> gatewayd_queries(const std::vector<std::string>& units);
 // The /entries URL for a host's base URL and one query ("" = no match); the user's own matches
