@@ -37,9 +37,9 @@ for _ in range(100):
 sys.exit(1)
 PY
 }
-serve() {  # PORT FILE [gatewayd TLS options...]
-  local port=$1 file=$2; shift 2
-  systemd-socket-activate -l "127.0.0.1:$port" "$gatewayd" --file="$file" "$@" > "$work/gatewayd-$port.log" 2>&1 &
+serve() {  # PORT DIR [gatewayd TLS options...]
+  local port=$1 dir=$2; shift 2
+  systemd-socket-activate -l "127.0.0.1:$port" "$gatewayd" --directory="$dir" "$@" > "$work/gatewayd-$port.log" 2>&1 &
   pids+=($!)
   wait_port "$port"
 }
@@ -50,8 +50,9 @@ for h in web1 web2 web3; do
   mid=$(printf '%s' "$h" | md5sum | cut -c1-32)
   sed -e "s/^_HOSTNAME=.*/_HOSTNAME=$h/" -e "s/^_MACHINE_ID=.*/_MACHINE_ID=$mid/" "$lab" > "$work/$h.export"
   "$remote" --split-mode=none --output="$work/dir/remote-$h.journal" "$work/$h.export" 2> /dev/null
+  mkdir -p "$work/serve/$h" && ln "$work/dir/remote-$h.journal" "$work/serve/$h/"
   port=$(free_port)
-  serve "$port" "$work/dir/remote-$h.journal"
+  serve "$port" "$work/serve/$h"
   urls+=("http://127.0.0.1:$port")
 done
 
@@ -68,6 +69,11 @@ for l in sys.stdin:
 python3 -c "$facts" < "$work/urls.ndjson" | sort > "$work/urls.txt"
 diff "$work/dir.txt" "$work/urls.txt" > "$work/urls.diff" || fail "the URLs' exits differ from the directory's: $(head -20 "$work/urls.diff")"
 ! grep -q 'started again without an exit record' "$work/urls.err" || fail "lifetimes mixed across hosts: $(cat "$work/urls.err")"
+for h in web1 web2 web3; do  # and host by host, what the host's own export gives
+  "$crashsift" exits --format ndjson "$work/$h.export" 2> /dev/null | python3 -c "$facts" | sort > "$work/own-$h.txt"
+  grep "^$h " "$work/urls.txt" > "$work/url-$h.txt"
+  diff "$work/own-$h.txt" "$work/url-$h.txt" > /dev/null || fail "$h over its URL differs from its own export"
+done
 
 # -u: the server filters; same exits, far fewer bytes. Every unit with a failure is checked.
 units=$(grep -v ' clean ' "$work/dir.txt" | awk '{print $2}' | sort -u)
@@ -149,7 +155,7 @@ done
 # own certificate; a client certificate is checked by a small Python TLS server that requires
 # one and serves the same host's export.
 port=$(free_port)
-serve "$port" "$work/dir/remote-web2.journal" --cert="$tls/server.pem" --key="$tls/server.key"
+serve "$port" "$work/serve/web2" --cert="$tls/server.pem" --key="$tls/server.key"
 grep '^web2 ' "$work/dir.txt" > "$work/web2.txt"
 "$crashsift" exits --format ndjson --trust "$tls/ca.pem" "https://127.0.0.1:$port" 2> "$work/tls.err" |
   python3 -c "$facts" | sort > "$work/tls.txt" || true
