@@ -13,6 +13,8 @@ packages=(
   tzdata systemd-journal-remote elfutils gdb zstd xz-utils lz4 gzip jq nodejs python3 libc6-dbg
   # CI: the suite at other dates (.ci/run); the Debian package's checks (tests/golden/deb_package.sh)
   faketime lintian
+  # tests/golden/charts_html.sh: a real browser renders the HTML report
+  chromium
   # tests/golden/gatewayd_fleet.sh: a throwaway CA; tests/golden/debuginfod_cores.sh: a real debuginfod server
   openssl debuginfod
   # tests/golden/nspawn_watch.sh: crashsift-watch.service under a real systemd in a container

@@ -11,12 +11,15 @@
 
 namespace crashsift::tool {
 
-void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson) {
+void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson, bool with_html) {
   std::vector<std::string> formats = {"text", "json", "markdown"};
   if (with_ndjson) formats.insert(formats.begin() + 2, "ndjson");
+  if (with_html) formats.push_back("html");
   app.add_option("--format", o.format,
                  with_ndjson ? "Output format: text (default), json (one versioned document), ndjson (one object "
                                "per line, then a summary), markdown (for incident documents)"
+                 : with_html ? "Output format: text (default), json, markdown, html (one self-contained file with "
+                               "the charts)"
                              : "Output format: text (default), json, markdown")
       ->check(CLI::IsMember(formats))
       ->group("Output");

@@ -21,7 +21,7 @@ struct OutputOptions {
   std::string output;            // -o FILE ("" = stdout)
 };
 
-void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson = true);
+void add_output_options(CLI::App& app, OutputOptions& o, bool with_ndjson = true, bool with_html = false);
 // --color, --tz, --utc, -o: the output options of a command with formats of its own (watch).
 void add_display_options(CLI::App& app, OutputOptions& o);
 // The zone text timestamps are read and written in.

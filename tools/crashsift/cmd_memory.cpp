@@ -9,7 +9,9 @@
 
 #include "cli.hpp"
 #include "command.hpp"
+#include "crashsift/pipeline/chart.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
+#include "crashsift/report/chart.hpp"
 #include "crashsift/pipeline/memory_exits.hpp"
 #include "crashsift/report/exits_report.hpp"
 #include "crashsift/core/text.hpp"
@@ -41,7 +43,7 @@ struct MemoryArgs {
 // With journal inputs: each lifetime's end is matched to the journal exit that followed its last
 // sample (before the next lifetime began), so the lifetime list says how each process died.
 bool attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryReport>& reports,
-                          correlate::MemoryOptions& mem) {
+                          correlate::MemoryOptions& mem, std::vector<classify::Exit>& exits) {
   pipeline::ExitsQuery q;
   q.inputs = a.journals;
   q.selection.unit_globs = a.units;
@@ -52,6 +54,7 @@ bool attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryRepo
     if (x.exited_at) mem.exit_marks.push_back(*x.exited_at);
   pipeline::tie_lifetimes_to_exits(run.exits, reports, q.parse.zone);
   const auto fail_on = parse_classes(a.fail_on);
+  exits = run.exits;
   return std::any_of(run.exits.begin(), run.exits.end(), [&](const classify::Exit& x) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
   });
@@ -102,9 +105,10 @@ int run_memory(const MemoryArgs& a) {
   std::vector<report::MemoryView> views;
   for (const auto& app : *apps) reports.push_back(correlate::analyze_memory(app, mem));
   bool journal_matched = false;
+  std::vector<classify::Exit> journal_exits;
   if (!a.journals.empty()) {
     try {
-      journal_matched = attach_journal_exits(a, reports, mem);
+      journal_matched = attach_journal_exits(a, reports, mem, journal_exits);
     } catch (const CLI::ValidationError& e) {
       std::fprintf(stderr, "crashsift memory: error: %s\n", e.what());
       return exit_usage;
@@ -114,7 +118,8 @@ int run_memory(const MemoryArgs& a) {
   report::FormatOptions fo;
   fo.zone = a.utc ? Zone::utc() : Zone(a.tz);
   fo.sparkline = a.sparkline == "always" || (a.sparkline == "auto" && ::isatty(1));
-  if (a.format == "json") std::cout << report::format_memory_json(views, a.pretty);
+  if (a.format == "svg") std::cout << report::format_charts_svg(pipeline::memory_charts(*apps, journal_exits, mem.memory_limit, fo.zone));
+  else if (a.format == "json") std::cout << report::format_memory_json(views, a.pretty);
   else if (a.format == "markdown") std::cout << report::format_memory_markdown(views, fo);
   else std::cout << report::format_memory_text(views, fo);
   bool any_samples = false;
@@ -148,8 +153,8 @@ void register_memory(CLI::App& root, Commands& commands) {
   app->add_option("--window", args->window, "Window before each lifetime end for peak and slope (default 10min)");
   app->add_option("--memory-limit", args->memory_limit, "Memory limit (e.g. 24G): lifetimes ending near it are marked");
   app->add_flag("--explain-fields", args->explain, "Show which fields were detected and why, then stop");
-  app->add_option("--format", args->format, "Output format: text, json, markdown")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  app->add_option("--format", args->format, "Output format: text, json, markdown, svg (the memory-and-exits chart of each app log)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "svg"}));
   app->add_flag("--pretty", args->pretty, "Indent JSON output");
   auto* tz = app->add_option("--tz", args->tz, "Show times in this zone (default: local)");
   app->add_flag("--utc", args->utc, "Show times in UTC")->excludes(tz);

@@ -12,6 +12,7 @@
 #include "crashsift/pipeline/incident.hpp"
 #include "exit_status.hpp"
 #include "exits_options.hpp"
+#include "chart_files.hpp"
 
 namespace crashsift::tool {
 
@@ -21,6 +22,7 @@ struct ReportOptions {
   ExitsOptions exits;
   std::string baseline;
   bool redact = false;
+  std::string charts_dir;
 };
 
 // --redact: hostnames, IPv4 addresses, user names in home paths, for reports leaving the team.
@@ -65,6 +67,7 @@ int run(const ReportOptions& o) {
     return exit_usage;
   }
   io.zone = resolve_zone(o.exits.out);
+  io.charts = o.exits.out.format == "html" || !o.charts_dir.empty();
   if (!o.baseline.empty()) {
     std::ifstream f(o.baseline, std::ios::binary);
     std::stringstream ss;
@@ -103,6 +106,14 @@ int run(const ReportOptions& o) {
     std::fprintf(stderr, "crashsift report: error: %s\n", inc.error().c_str());
     return exit_usage;
   }
+  if (!o.charts_dir.empty()) {
+    auto links = write_chart_files(inc->charts, o.charts_dir, o.exits.out.output);
+    if (!links) {
+      std::fprintf(stderr, "crashsift report: error: %s\n", links.error().c_str());
+      return exit_usage;
+    }
+    inc->chart_links = std::move(*links);
+  }
   report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), o.exits.evidence};
   if (json) {
     // Streamed: the exits array is read back from the spill in pieces cut between exits.
@@ -118,6 +129,7 @@ int run(const ReportOptions& o) {
     }
   } else {
     std::string text = o.exits.out.format == "markdown" ? report::format_incident_markdown(*inc, style)
+                       : o.exits.out.format == "html"   ? report::format_incident_html(*inc, style)
                                                         : report::format_incident_text(*inc, style);
     if (o.redact) text = redact(std::move(text), *inc);
     if (!write_output(o.exits.out, text)) return exit_usage;
@@ -146,7 +158,10 @@ void register_report(CLI::App& root, Commands& commands) {
   app->add_flag("--redact", opts->redact, "Mask hostnames, IP addresses and user names in home paths")->group("Output");
   app->add_flag("--evidence", opts->exits.evidence, "Also list the deciding lines (text and Markdown)")->group("Output");
   app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
-  add_output_options(*app, opts->exits.out, false);
+  app->add_option("--charts", opts->charts_dir,
+                  "Also write a memory-and-exits chart per unit as DIR/UNIT.svg, linked from the Markdown report")
+      ->group("Output");
+  add_output_options(*app, opts->exits.out, false, true);
   commands.push_back({app, [opts] { return run(*opts); }});
 }
 

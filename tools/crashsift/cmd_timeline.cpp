@@ -8,6 +8,8 @@
 #include "crashsift/core/text.hpp"
 #include "crashsift/pipeline/timeline.hpp"
 #include "exit_status.hpp"
+#include "chart_files.hpp"
+#include "crashsift/pipeline/chart.hpp"
 #include "exits_options.hpp"
 
 namespace crashsift::tool {
@@ -17,6 +19,7 @@ namespace {
 struct TimelineOptions {
   ExitsOptions exits;
   std::string sample_every = "5min";
+  std::string charts_dir;
 };
 
 int run(const TimelineOptions& o) {
@@ -44,8 +47,23 @@ int run(const TimelineOptions& o) {
   }
   const auto t = pipeline::build_timeline(r, *every, since, until);
   report::TextStyle style{resolve_zone(o.exits.out), resolve_color(o.exits.out), false};
-  const std::string text = o.exits.out.format == "json" ? report::format_timeline_json(t, o.exits.out.pretty)
-                                                        : report::format_timeline_text(t, style);
+  std::string text = o.exits.out.format == "json" ? report::format_timeline_json(t, o.exits.out.pretty)
+                                                  : report::format_timeline_text(t, style);
+  if (!o.charts_dir.empty()) {
+    // The charts cover what the timeline covers: every exit read, with the app logs' samples.
+    pipeline::ChartSet set(style.zone);
+    for (const auto& x : r.exits) set.add(x);
+    auto links = write_chart_files(set.build(r.apps, q.memory_limit), o.charts_dir, o.exits.out.output);
+    if (!links) {
+      std::fprintf(stderr, "crashsift timeline: error: %s\n", links.error().c_str());
+      return exit_usage;
+    }
+    // The JSON document is a contract of its own (crashsift/timeline/1): the files are said on stderr.
+    for (const auto& l : *links) {
+      if (o.exits.out.format == "json") std::fprintf(stderr, "crashsift: chart of %s: %s\n", l.unit.c_str(), l.path.c_str());
+      else text += "chart of " + l.unit + ": " + l.path + "\n";
+    }
+  }
   if (!write_output(o.exits.out, text)) return exit_usage;
   const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
@@ -69,6 +87,8 @@ void register_timeline(CLI::App& root, Commands& commands) {
                   "Show at most one memory sample per DURATION (default 5min; 0 = none)")
       ->group("App telemetry");
   app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
+  app->add_option("--charts", opts->charts_dir, "Also write a memory-and-exits chart per unit as DIR/UNIT.svg")
+      ->group("Output");
   OutputOptions& out = opts->exits.out;
   app->add_option("--format", out.format, "Output format: text (default) or json (crashsift/timeline/1)")
       ->check(CLI::IsMember({"text", "json"}))

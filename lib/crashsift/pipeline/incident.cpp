@@ -157,6 +157,7 @@ struct IncidentBuilder::UnitRun {
 
 IncidentBuilder::IncidentBuilder(IncidentOptions options, bool json_exits, bool pretty)
     : options_(std::move(options)) {
+  if (options_.charts) charts_ = std::make_unique<ChartSet>(options_.zone);
   if (json_exits) {
     spill_ = std::make_shared<SpillFile>();
     spill_writer_ = JsonWriter(pretty);
@@ -171,6 +172,7 @@ IncidentBuilder::~IncidentBuilder() = default;
 void IncidentBuilder::add(classify::Exit&& x, const correlate::SamplesSummary* samples, std::string_view samples_how,
                           const report::CoreAttachment* core, const std::vector<InputReport>& inputs) {
   const size_t index = count_++;
+  if (charts_) charts_->add(x);
   if (spill_) {
     report::write_exit_object(spill_writer_, x, inputs, samples, samples_how, core);
     spill_->append(spill_writer_.flush());
@@ -330,6 +332,7 @@ Result<report::Incident> IncidentBuilder::finish(report::ExitsReport run) {
     for (auto& l : r.loops) inc.loops.push_back(std::move(l));
   }
   inc.gaps = gaps(run);
+  if (charts_) inc.charts = charts_->build(run.apps, options_.memory_limit);
   for (const auto& app : run.apps) {
     correlate::MemoryOptions mo;
     mo.memory_limit = options_.memory_limit;

@@ -12,6 +12,7 @@
 #include "crashsift/core/spill_file.hpp"
 
 #include "crashsift/core/result.hpp"
+#include "crashsift/pipeline/chart.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/report/incident.hpp"
 
@@ -21,6 +22,7 @@ struct IncidentOptions {
   std::optional<std::uint64_t> memory_limit;  // --memory-limit (MemoryMax of the unit)
   std::string baseline_json;                  // contents of --baseline OLD.json ("" = none)
   Zone zone;                                  // for times inside sentences ("started at 09:06")
+  bool charts = false;                        // lay out a memory-and-exits chart per unit
 };
 
 // Builds the report from exits handed over one at a time in time order — as `exits` streams
@@ -70,6 +72,7 @@ class IncidentBuilder {
   std::vector<std::string> runtime_names_;
   std::vector<Lifetime> lifetimes_;            // exits whose runtime is known, in time order
   std::map<std::pair<std::string, std::string>, UnitRun> runs_;  // by host and unit
+  std::unique_ptr<ChartSet> charts_;           // with options.charts
 };
 
 // Exposed for tests: "panic at 0x7f3a 12 ms" -> "panic at 0xN N ms".

@@ -10,6 +10,7 @@
 
 #include "crashsift/classify/exit.hpp"
 #include "crashsift/core/spill_file.hpp"
+#include "crashsift/report/chart.hpp"
 #include "crashsift/report/exits_report.hpp"
 
 namespace crashsift::report {
@@ -71,6 +72,13 @@ struct Incident {
   std::vector<std::string> gaps;        // evidence gaps, each one sentence
   std::optional<std::uint64_t> memory_limit;
   bool baseline_given = false;
+  // Memory-and-exits charts (HTML report, --charts): one per unit, laid out, ready to draw.
+  std::vector<Chart> charts;
+  // --charts DIR: the SVG files written, as the Markdown/text report links them.
+  struct ChartLink {
+    std::string unit, path;
+  };
+  std::vector<ChartLink> chart_links;
 };
 
 inline constexpr const char* report_schema = "crashsift/report/1";
@@ -78,6 +86,9 @@ inline constexpr const char* report_schema = "crashsift/report/1";
 std::string format_incident_text(const Incident& r, const TextStyle& style);
 std::string format_incident_markdown(const Incident& r, const TextStyle& style);
 std::string format_incident_json(Incident& r, bool pretty);
+// One self-contained HTML document (inline CSS and SVG, no script, no fetch; printable). Every
+// string from a log is escaped.
+std::string format_incident_html(const Incident& r, const TextStyle& style);
 // Streams the document: the exits array is read back from exits_json in pieces, each cut
 // between whole exits. False when the spill could not be read back (the document is cut).
 bool write_incident_json(Incident& r, bool pretty, const Emit& emit);
