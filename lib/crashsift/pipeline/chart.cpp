@@ -258,7 +258,7 @@ void ChartVersions::add(UsecUtc start, UsecUtc end, const std::string& version) 
 }
 
 std::string chart_exit_label(const classify::Exit& x, const Zone& zone) {
-  std::string s = x.exited_at ? format_in_zone(*x.exited_at, zone).substr(11, 8) : std::string("?");
+  std::string s = x.exited_at ? format_in_zone(*x.exited_at, zone).substr(5, 14) : std::string("?");  // "06-28 09:05:13"
   s += " " + std::string(to_string(x.cls));
   if (!x.signal.empty()) s += " SIG" + x.signal;
   else if (x.code) s += " exit " + std::to_string(*x.code);

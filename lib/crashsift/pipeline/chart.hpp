@@ -84,7 +84,7 @@ struct ChartSource {
 
 report::Chart build_chart(const ChartSource& source);
 
-// One exit's marker label: "09:05:13 segfault SIGILL pid 76101: panic(main thread): ... [Bun v1.3.13]".
+// One exit's marker label: "06-28 09:05:13 segfault SIGILL pid 76101: panic(main thread): ... [Bun v1.3.13]".
 std::string chart_exit_label(const classify::Exit& x, const Zone& zone);
 
 // The charts of a run: one per unit with exits, with the samples of the app log tied to it.
