@@ -124,6 +124,19 @@ assert not any(el.tag.endswith(("script", "img", "iframe")) for el in root.iter(
 assert not any(k.lower().startswith("on") for el in root.iter() for k in el.attrib)
 PY
 
+# --redact masks hosts in the HTML and the chart files and keeps both well-formed.
+"$crashsift" report --redact --format html -o "$work/red.html" --charts "$work/red" "$testdata/journals/systemd-lab/journal.export" 2> /dev/null
+python3 - "$work/red.html" "$work/red" <<'PY' || fail "report --redact --format html --charts"
+import glob, sys, xml.etree.ElementTree as ET
+files = [sys.argv[1]] + glob.glob(sys.argv[2] + "/*.svg")
+assert len(files) > 10, files
+for f in files:
+    ET.parse(f)
+    raw = open(f, encoding="utf-8").read()
+    assert "crashlab" not in raw, f
+assert "&lt;host&gt;" in open(sys.argv[1], encoding="utf-8").read()
+PY
+
 # A real browser: the rendered pixels at the computed x of the markers carry their class colours.
 command -v chromium > /dev/null || fail "chromium is not installed (apt-get install chromium)"
 env -u LD_PRELOAD -u FAKETIME HOME="$work" chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \

@@ -7,8 +7,9 @@ namespace crashsift::tool {
 
 namespace fs = std::filesystem;
 
-Result<std::vector<report::Incident::ChartLink>> write_chart_files(const std::vector<report::Chart>& charts,
-                                                                    const std::string& dir, const std::string& output_file) {
+Result<std::vector<report::Incident::ChartLink>> write_chart_files(
+    const std::vector<report::Chart>& charts, const std::string& dir, const std::string& output_file,
+    const std::function<std::string(std::string)>& transform) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return make_error("--charts: cannot create " + dir + ": " + ec.message());
@@ -16,7 +17,7 @@ Result<std::vector<report::Incident::ChartLink>> write_chart_files(const std::ve
   for (const auto& c : charts) {
     const fs::path file = fs::path(dir) / (c.id + ".svg");
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << report::format_chart_svg(c);
+    out << (transform ? transform(report::format_chart_svg(c)) : report::format_chart_svg(c));
     out.close();
     if (!out) return make_error("--charts: cannot write " + file.string());
     fs::path link = file;

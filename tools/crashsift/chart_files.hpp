@@ -1,6 +1,7 @@
 #pragma once
 // --charts DIR: each chart as DIR/<unit>.svg, and the path the report links it by (relative to
 // the -o file's directory, so the Markdown and its pictures move together).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,9 @@
 
 namespace crashsift::tool {
 
-Result<std::vector<report::Incident::ChartLink>> write_chart_files(const std::vector<report::Chart>& charts,
-                                                                    const std::string& dir, const std::string& output_file);
+// transform: applied to each SVG document before it is written (report --redact).
+Result<std::vector<report::Incident::ChartLink>> write_chart_files(
+    const std::vector<report::Chart>& charts, const std::string& dir, const std::string& output_file,
+    const std::function<std::string(std::string)>& transform = {});
 
 }  // namespace crashsift::tool

@@ -26,9 +26,12 @@ struct ReportOptions {
 };
 
 // --redact: hostnames, IPv4 addresses, user names in home paths, for reports leaving the team.
-std::string redact(std::string text, const report::Incident& inc) {
+// In HTML and SVG (markup) the masks are written escaped, and a home path ends at markup too.
+std::string redact(std::string text, const report::Incident& inc, bool markup = false) {
+  const std::string host_mask = markup ? "&lt;host&gt;" : "<host>", ip_mask = markup ? "&lt;ip&gt;" : "<ip>",
+                    user_mask = markup ? "/home/&lt;user&gt;" : "/home/<user>";
   for (const auto& h : inc.hosts)
-    for (size_t at = 0; (at = text.find(h, at)) != std::string::npos;) text.replace(at, h.size(), "<host>"), at += 6;
+    for (size_t at = 0; (at = text.find(h, at)) != std::string::npos;) text.replace(at, h.size(), host_mask), at += host_mask.size();
   std::string out;
   for (size_t i = 0; i < text.size();) {
     // a.b.c.d
@@ -39,13 +42,13 @@ std::string redact(std::string text, const report::Incident& inc) {
       ++j;
     }
     if (dots == 3 && digits >= 4 && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))) {
-      out += "<ip>";
+      out += ip_mask;
       i = j;
       continue;
     }
     if (text.compare(i, 6, "/home/") == 0) {
-      size_t e = text.find_first_of("/ \n\"'", i + 6);
-      out += "/home/<user>";
+      size_t e = text.find_first_of(markup ? "/ \n\"'<&" : "/ \n\"'", i + 6);
+      out += user_mask;
       i = e == std::string::npos ? text.size() : e;
       continue;
     }
@@ -107,7 +110,9 @@ int run(const ReportOptions& o) {
     return exit_usage;
   }
   if (!o.charts_dir.empty()) {
-    auto links = write_chart_files(inc->charts, o.charts_dir, o.exits.out.output);
+    auto links = write_chart_files(inc->charts, o.charts_dir, o.exits.out.output, [&](std::string svg) {
+      return o.redact ? redact(std::move(svg), *inc, true) : svg;
+    });
     if (!links) {
       std::fprintf(stderr, "crashsift report: error: %s\n", links.error().c_str());
       return exit_usage;
@@ -131,7 +136,7 @@ int run(const ReportOptions& o) {
     std::string text = o.exits.out.format == "markdown" ? report::format_incident_markdown(*inc, style)
                        : o.exits.out.format == "html"   ? report::format_incident_html(*inc, style)
                                                         : report::format_incident_text(*inc, style);
-    if (o.redact) text = redact(std::move(text), *inc);
+    if (o.redact) text = redact(std::move(text), *inc, o.exits.out.format == "html");
     if (!write_output(o.exits.out, text)) return exit_usage;
   }
   const bool new_mode = std::any_of(inc->modes.begin(), inc->modes.end(), [](const report::FailureMode& m) { return m.is_new; });

@@ -189,8 +189,10 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
     q.hosts.insert(q.hosts.end(), listed->begin(), listed->end());
   }
   q.gatewayd.tls = {o.trust, o.cert, o.key};
-  q.gatewayd.connect_timeout_ms = static_cast<long>(o.connect_timeout * 1000);
-  q.gatewayd.read_timeout_ms = static_cast<long>(o.read_timeout * 1000);
+  // At least 1 ms (libcurl reads 0 as "its default" or "never"), at most a day.
+  const auto millis = [](double seconds) { return static_cast<long>(std::clamp(seconds * 1000, 1.0, 86'400'000.0)); };
+  q.gatewayd.connect_timeout_ms = millis(o.connect_timeout);
+  q.gatewayd.read_timeout_ms = millis(o.read_timeout);
   q.gatewayd.max_in_flight = o.max_hosts_in_flight;
   q.journal_dirs = o.directories;
   q.journal_files = o.files;

@@ -101,11 +101,11 @@ std::optional<UsecUtc> journal_order(const Event& e) {
   for (size_t at = 0; at < c.size();) {
     const size_t end = std::min(c.find(';', at), c.size());
     if (c.compare(at, 2, "t=") == 0) {
-      UsecUtc t = 0;
+      std::uint64_t t = 0;
       size_t i = at + 2;
-      for (; i < end && std::isxdigit(static_cast<unsigned char>(c[i])); ++i)
-        t = t * 16 + (std::isdigit(static_cast<unsigned char>(c[i])) ? c[i] - '0' : (c[i] | 0x20) - 'a' + 10);
-      if (i == end && i > at + 2) return t;
+      for (; i < end && i < at + 2 + 15 && std::isxdigit(static_cast<unsigned char>(c[i])); ++i)
+        t = t * 16 + static_cast<std::uint64_t>(std::isdigit(static_cast<unsigned char>(c[i])) ? c[i] - '0' : (c[i] | 0x20) - 'a' + 10);
+      if (i == end && i > at + 2) return static_cast<UsecUtc>(t);  // at most 15 hex digits: no overflow
     }
     at = end + 1;
   }

@@ -5,7 +5,10 @@
 #include <fstream>
 #include <sstream>
 #include <memory>
+#include <system_error>
 #include <thread>
+
+#include <sys/resource.h>
 
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/event_runs.hpp"
@@ -156,9 +159,22 @@ void read_gatewayd_hosts(const std::vector<GatewaydHost>& hosts, const GatewaydO
       read_one_host(hosts[i], queries, options, p, reads[i]);
     }
   };
+  if (hosts.empty()) return;
+  // Every host's requests keep a temporary file open until the merge (4 per host with -u):
+  // a fleet of hundreds needs more descriptors than the usual soft limit of 1024.
+  if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
   const size_t threads = std::clamp<size_t>(options.max_in_flight, 1, hosts.size());
   std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had (pids.max): the ones started share the hosts
+    }
+  }
   worker();
   for (auto& t : pool) t.join();
 

@@ -13,6 +13,9 @@ namespace {
 
 constexpr std::uint64_t max_binary_value = 64u << 20;
 constexpr int max_pause_ms = 30'000;
+// An export entry is at most a few fields of at most --max-line each; far more without an end
+// is a stream gone wrong (its memory is bounded here, and its rescans with it).
+constexpr size_t max_partial = 128u << 20;
 
 class FollowSource final : public GatewaydFollowSource {
  public:
@@ -38,6 +41,9 @@ class FollowSource final : public GatewaydFollowSource {
       reached_ = true;
       partial_.append(chunk, got);
       release_whole_entries();
+      if (partial_.size() > max_partial) {  // no entry ever ends: not a journal stream, or a broken one
+        lost_connection("an entry of more than " + std::to_string(max_partial >> 20) + " MiB that never ends");
+      }
     }
     const size_t k = std::min(n, ready_.size() - ready_at_);
     std::memcpy(buf, ready_.data() + ready_at_, k);
@@ -64,6 +70,7 @@ class FollowSource final : public GatewaydFollowSource {
     r.tls = options_.tls;
     r.connect_timeout_ms = options_.connect_timeout_ms;
     r.read_timeout_ms = follow ? 0 : options_.read_timeout_ms;  // a quiet journal sends nothing for hours
+    r.response_timeout_ms = options_.read_timeout_ms;          // but its headers come at once
     r.idle = idle_;
     return r;
   }

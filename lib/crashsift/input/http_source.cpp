@@ -40,6 +40,14 @@ class HttpSource final : public ByteSource {
       curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
       curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, std::max(1L, (r.read_timeout_ms + 999) / 1000));
     }
+    // A followed stream is quiet for hours: keepalive probes notice a peer that vanished (a
+    // NAT that dropped the flow, a host that lost power) instead of waiting forever.
+    curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_KEEPIDLE, 60L);
+    curl_easy_setopt(easy_, CURLOPT_TCP_KEEPINTVL, 15L);
+    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &HttpSource::on_header);
+    curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+    response_timeout_ms_ = r.response_timeout_ms;
     curl_easy_setopt(easy_, CURLOPT_USERAGENT, "crashsift");
     curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
     for (const auto& h : r.headers) headers_ = curl_slist_append(headers_, h.c_str());
@@ -79,6 +87,11 @@ class HttpSource final : public ByteSource {
   std::uint64_t received() const { return received_; }
 
  private:
+  static size_t on_header(char*, size_t size, size_t count, void* self) {
+    static_cast<HttpSource*>(self)->answered_ = true;
+    return size * count;
+  }
+
   static size_t on_body(char* data, size_t size, size_t count, void* self) {
     auto* s = static_cast<HttpSource*>(self);
     s->pending_.append(data, size * count);
@@ -97,6 +110,9 @@ class HttpSource final : public ByteSource {
     }
     if (running == 0) return finish({});
     if (idle_.stop && idle_.stop()) return finish({});
+    if (!answered_ && response_timeout_ms_ > 0 && now - started_ >= std::chrono::milliseconds(response_timeout_ms_))
+      return finish("no answer within " + std::to_string(response_timeout_ms_ / 1000) +
+                    " s (the server accepted the connection but sent nothing)");
     if (idle_.on_idle && idle_.after_ms > 0 && now - quiet_since_ >= std::chrono::milliseconds(idle_.after_ms)) {
       idle_.on_idle();
       quiet_since_ = now;
@@ -122,7 +138,10 @@ class HttpSource final : public ByteSource {
   curl_slist* headers_ = nullptr;
   char error_buffer_[CURL_ERROR_SIZE];
   IdleHook idle_;
-  std::chrono::steady_clock::time_point quiet_since_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point quiet_since_ = started_;
+  long response_timeout_ms_ = 0;
+  bool answered_ = false;
   std::string pending_;
   size_t taken_ = 0;
   std::uint64_t position_ = 0, received_ = 0;

@@ -28,6 +28,9 @@ struct HttpRequest {
   TlsOptions tls;
   long connect_timeout_ms = 10'000;
   long read_timeout_ms = 30'000;      // no byte for this long: give up (0 = never)
+  // The response's headers must come within this (0 = no limit): a followed stream has no read
+  // timeout, but a server that accepts and never answers must still be noticed.
+  long response_timeout_ms = 0;
   // A followed stream (gatewayd's ?follow): on_idle runs while no byte came for after_ms, and
   // stop is checked between waits; stop() true ends the stream as if it had ended.
   IdleHook idle;

@@ -49,8 +49,9 @@ struct Axis {
 // Ticks every 1 s ... 1 week, the smallest step that gives at most 10 ticks, aligned to the
 // zone's clock (a tick at 09:00 local, not at a UTC boundary).
 std::vector<report::ChartTick> time_ticks(const Axis& a, const Zone& z) {
-  static const std::int64_t steps_s[] = {1,    2,    5,     10,    15,    30,    60,     120,    300,   600,
-                                         900,  1800, 3600,  7200,  10800, 21600, 43200,  86400,  172800, 604800};
+  static const std::int64_t steps_s[] = {1,     2,     5,     10,     15,      30,      60,      120,     300,
+                                         600,   900,   1800,  3600,   7200,    10800,   21600,   43200,   86400,
+                                         172800, 604800, 1209600, 2592000, 7776000, 15552000, 31536000, 315360000};
   const double span_s = static_cast<double>(a.to - a.from) / 1e6;
   std::int64_t step = steps_s[std::size(steps_s) - 1];
   for (std::int64_t s : steps_s)
@@ -63,6 +64,7 @@ std::vector<report::ChartTick> time_ticks(const Axis& a, const Zone& z) {
   const std::int64_t local_from = a.from / usec_per_sec + offset;
   std::int64_t local = (local_from / step + (local_from % step ? 1 : 0)) * step;
   if (step == 604800) local -= ((local / 86400 + 3) % 7) * 86400;  // weeks start on Monday
+  const bool years = a.to - a.from > 300LL * 86400 * usec_per_sec;
   std::string previous_date;
   for (; ticks.size() < 40; local += step) {
     const UsecUtc t = (local - z.offset_at(local * usec_per_sec - offset * usec_per_sec)) * usec_per_sec;
@@ -71,10 +73,13 @@ std::vector<report::ChartTick> time_ticks(const Axis& a, const Zone& z) {
     const std::string full = format_in_zone(t, z);
     const std::string date = full.substr(0, 10);
     std::string label;
-    if (step >= 86400) label = full.substr(5, 5);
+    if (years) label = full.substr(0, 10);
+    else if (step >= 86400) label = full.substr(5, 5);
     else if (date != previous_date) label = full.substr(5, 5) + " " + full.substr(11, step < 60 ? 8 : 5);
     else label = full.substr(11, step < 60 ? 8 : 5);
     previous_date = date;
+    // A local time that does not exist (the hour a DST change skips) lands on the tick before.
+    if (!ticks.empty() && std::fabs(ticks.back().at - a.x(t)) < 1) continue;
     ticks.push_back({a.x(t), label});
   }
   return ticks;
@@ -164,7 +169,7 @@ std::vector<report::ChartMarker> group_markers(const ChartExits& e, const Axis& 
   } else {
     for (const auto& [i, b] : e.buckets())
       for (size_t c = 0; c < class_count; ++c)
-        if (b.counts[c]) put(e.bucket_origin() + i * e.bucket_width() + e.bucket_width() / 2, c, b.counts[c], b.first, b.last, nullptr);
+        if (b.counts[c]) put(e.bucket_origin() + i * e.bucket_width() + e.bucket_width() / 2, c, b.counts[c], b.first[c], b.last[c], nullptr);
   }
   std::vector<report::ChartMarker> out;
   for (const auto& [key, g] : groups) {
@@ -225,19 +230,22 @@ void ChartExits::fold(UsecUtc t, ExitClass cls) {
     return d >= 0 ? d / width_ : -((-d + width_ - 1) / width_);
   };
   Bucket& b = buckets_[index(t)];
-  if (b.counts == std::array<std::uint64_t, 8>{}) b.first = b.last = t;
-  b.first = std::min(b.first, t), b.last = std::max(b.last, t);
-  ++b.counts[class_index(cls)];
+  const size_t k = class_index(cls);
+  b.first[k] = b.counts[k] ? std::min(b.first[k], t) : t;
+  b.last[k] = b.counts[k] ? std::max(b.last[k], t) : t;
+  ++b.counts[k];
   // Too many buckets: each twice as wide (neighbours merged), so memory stays bounded.
   while (buckets_.size() > max_buckets) {
     std::map<std::int64_t, Bucket> wider;
     for (const auto& [i, bk] : buckets_) {
       const std::int64_t j = i >= 0 ? i / 2 : -((-i + 1) / 2);
       Bucket& w = wider[j];
-      const bool fresh = w.counts == std::array<std::uint64_t, 8>{};
-      for (size_t c = 0; c < 8; ++c) w.counts[c] += bk.counts[c];
-      w.first = fresh ? bk.first : std::min(w.first, bk.first);
-      w.last = fresh ? bk.last : std::max(w.last, bk.last);
+      for (size_t c = 0; c < 8; ++c) {
+        if (!bk.counts[c]) continue;
+        w.first[c] = w.counts[c] ? std::min(w.first[c], bk.first[c]) : bk.first[c];
+        w.last[c] = w.counts[c] ? std::max(w.last[c], bk.last[c]) : bk.last[c];
+        w.counts[c] += bk.counts[c];
+      }
     }
     buckets_ = std::move(wider);
     width_ *= 2;
@@ -306,7 +314,7 @@ report::Chart build_chart(const ChartSource& src) {
     const bool limit_near = src.memory_limit && static_cast<double>(*src.memory_limit) <= top * 1.6;
     if (limit_near) top = std::max(top, static_cast<double>(*src.memory_limit));
     const double step = memory_step(std::max(top * 1.08, 1.0));
-    const double y_max = std::ceil(top * 1.08 / step) * step;
+    const double y_max = std::max(std::ceil(top * 1.08 / step) * step, step);  // all-zero samples: still an axis
     auto y_of = [&](double v) { return c.plot_y + c.plot_h - v / y_max * c.plot_h; };
     for (double v = 0; v <= y_max + step / 2; v += step) c.y_ticks.push_back({y_of(v), size_label(v)});
     Reduced r = reduce_samples(*src.samples, a, y_of);
@@ -349,6 +357,13 @@ void ChartSet::add(const classify::Exit& x) {
   if (x.started_at) u.versions.add(*x.started_at, *x.exited_at, x.runtime);
 }
 
+// Two units whose names differ only in characters a file name cannot hold would share a file.
+static void make_ids_unique(std::vector<report::Chart>& charts) {
+  std::map<std::string, int> seen;
+  for (auto& c : charts)
+    if (const int n = seen[c.id]++; n > 0) c.id += "-" + std::to_string(n + 1);
+}
+
 std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>& apps,
                                            std::optional<std::uint64_t> memory_limit) const {
   std::vector<report::Chart> out;
@@ -386,6 +401,7 @@ std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>
     src.zone = zone_;
     out.push_back(build_chart(src));
   }
+  make_ids_unique(out);
   return out;
 }
 
@@ -416,6 +432,7 @@ std::vector<report::Chart> memory_charts(const std::vector<correlate::AppData>& 
     src.zone = zone;
     out.push_back(build_chart(src));
   }
+  make_ids_unique(out);
   return out;
 }
 

@@ -32,9 +32,9 @@ class ChartExits {
     classify::ExitClass cls;
     std::string label;
   };
-  struct Bucket {
+  struct Bucket {  // per class: how many, the first and the last
     std::array<std::uint64_t, 8> counts{};
-    UsecUtc first = 0, last = 0;
+    std::array<UsecUtc, 8> first{}, last{};
   };
   bool aggregated() const { return aggregated_; }
   const std::vector<Exact>& exact() const { return exact_; }

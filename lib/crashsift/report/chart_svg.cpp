@@ -242,7 +242,15 @@ std::string xml_escape(std::string_view raw) {
   const std::string s = is_valid_utf8(raw) ? std::string(raw) : sanitize_utf8(raw);
   std::string o;
   o.reserve(s.size());
-  for (unsigned char ch : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char ch = static_cast<unsigned char>(s[i]);
+    // U+FFFE and U+FFFF are valid UTF-8 but no XML character either.
+    if (ch == 0xEF && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xBF &&
+        (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xBE) {
+      o += "\xEF\xBF\xBD";
+      i += 2;
+      continue;
+    }
     switch (ch) {
       case '&': o += "&amp;"; break;
       case '<': o += "&lt;"; break;

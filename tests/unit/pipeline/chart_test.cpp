@@ -41,6 +41,14 @@ TEST_CASE("chart exits: exact up to the bound, then buckets that keep every coun
   }
   CHECK(total == n + ChartExits::max_exact);
   CHECK(segfaults == n / 100);
+  // Each class keeps its own first and last time in a bucket: a segfault marker names segfault times.
+  const UsecUtc every_segfault = 100 * 3 * usec_per_sec * 50;
+  for (const auto& [i, b] : e.buckets()) {
+    const size_t k = static_cast<size_t>(ExitClass::segfault);
+    if (!b.counts[k]) continue;
+    CHECK((b.first[k] - t0) % every_segfault == 0);
+    CHECK((b.last[k] - t0) % every_segfault == 0);
+  }
   ChartSource src;
   src.unit = "loop.service";
   src.exits = &e;
