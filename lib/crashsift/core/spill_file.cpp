@@ -15,17 +15,7 @@ namespace {
 constexpr size_t buffer_bytes = 1 << 20;
 }
 
-SpillFile::SpillFile() {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string where = dir && *dir ? dir : "/tmp";
-  fd_ = ::open(where.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    std::string path = where + "/crashsift-spill-XXXXXX";
-    fd_ = ::mkstemp(path.data());
-    if (fd_ >= 0) ::unlink(path.c_str());
-  }
-  if (fd_ < 0) error_ = "cannot create a temporary file in " + where + ": " + std::strerror(errno);
-}
+SpillFile::SpillFile() { fd_ = open_unnamed_temporary(error_); }
 
 SpillFile::~SpillFile() {
   if (fd_ >= 0) ::close(fd_);

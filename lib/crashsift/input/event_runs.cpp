@@ -19,17 +19,7 @@ constexpr size_t write_batch = 256u << 10;
 constexpr size_t read_batch = 64u << 10;
 }  // namespace
 
-EventRun::EventRun() {
-  const char* dir = std::getenv("TMPDIR");
-  const std::string where = dir && *dir ? dir : "/tmp";
-  fd_ = ::open(where.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd_ < 0) {
-    std::string path = where + "/crashsift-events-XXXXXX";
-    fd_ = ::mkstemp(path.data());
-    if (fd_ >= 0) ::unlink(path.c_str());
-  }
-  if (fd_ < 0) error_ = "cannot create a temporary file in " + where + ": " + std::strerror(errno);
-}
+EventRun::EventRun() { fd_ = open_unnamed_temporary(error_); }
 
 EventRun::~EventRun() {
   if (fd_ >= 0) ::close(fd_);
