@@ -24,6 +24,9 @@ grep -qF '![memory of dispatch.service](charts/dispatch.service.svg)' "$work/md/
   > "$work/timeline.txt" 2> /dev/null
 grep -q "chart of dispatch.service: $work/tl/dispatch.service.svg" "$work/timeline.txt" || fail "timeline --charts: $(tail -2 "$work/timeline.txt")"
 "$crashsift" memory --format svg "${dispatch[@]}" > "$work/memory.svg" 2> /dev/null
+status=0
+"$crashsift" timeline --charts --tz UTC "$d/journal.export" > /dev/null 2> "$work/swallow.err" || status=$?
+[ "$status" -eq 2 ] && [ ! -e ./--tz ] || fail "--charts took the next option as its directory: status $status"
 
 python3 - "$work" <<'PY' || fail "the dispatch charts"
 import json, re, subprocess, sys, xml.etree.ElementTree as ET

@@ -123,6 +123,11 @@ assert silent["error"] and "sent nothing" in silent["error"], silent
 assert len(d["exits"]) == int(sys.argv[4]), len(d["exits"])
 PY
 grep -q "127.0.0.1:$dead" "$work/down.err" || fail "the dead host is not named on stderr: $(cat "$work/down.err")"
+# report too: status 2, and the missing host among the evidence gaps.
+status=0
+"$crashsift" report --connect-timeout 2 "${urls[0]}" "http://127.0.0.1:$dead" > "$work/down-report.txt" 2> /dev/null || status=$?
+[ "$status" -eq 2 ] || fail "report with a host down: status $status, expected 2"
+grep -q "http://127.0.0.1:$dead could not be read" "$work/down-report.txt" || fail "report does not name the host that was down: $(tail -5 "$work/down-report.txt")"
 
 # --hosts FILE: names and URLs, comments; the same exits.
 { echo "# the fleet"; echo "web1=${urls[0]}"; echo; echo "${urls[1]}"; echo " web3 = ${urls[2]}"; } > "$work/fleet.txt"

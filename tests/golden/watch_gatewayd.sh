@@ -106,6 +106,14 @@ assert w1 == ["first.service", "second.service"], w1
 # there that no watch wrote (old.service died before the first one started) is written now.
 assert [u for u in w2 if u != "old.service"] == ["third.service"], w2
 PY
+# A quiet host (nothing new while it was followed) is no error.
+"$crashsift" watch --format ndjson "http://127.0.0.1:$port" > "$work/quiet.out" 2> "$work/quiet.err" &
+watch=$!
+sleep 1.5
+kill -TERM "$watch"
+status=0
+wait "$watch" || status=$?
+[ "$status" -eq 0 ] && grep -q '"type":"summary"' "$work/quiet.out" || fail "a quiet host: status $status $(cat "$work/quiet.err")"
 status=0
 "$crashsift" watch --connect-timeout 2 "http://127.0.0.1:1" > /dev/null 2> "$work/down.err" || status=$?
 [ "$status" -eq 2 ] || fail "an unreachable host: status $status $(cat "$work/down.err")"

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -73,10 +74,19 @@ bool write_output(const OutputOptions& o, const std::string& text) {
   f << text;
   f.close();
   if (!f) {
-    std::fprintf(stderr, "crashsift: error: cannot write %s\n", o.output.c_str());
+    std::fprintf(stderr, "crashsift: error: cannot write %s: %s\n", o.output.c_str(), std::strerror(errno));
     return false;
   }
   return true;
+}
+
+CLI::Validator not_an_option(const std::string& option) {
+  return CLI::Validator(
+      [option](std::string& value) -> std::string {
+        if (!value.empty() && value.front() == '-') return option + " takes a directory, not the option '" + value + "'";
+        return {};
+      },
+      "DIR");
 }
 
 OutputSink::OutputSink(const OutputOptions& o) : path_(o.output) {
@@ -86,7 +96,7 @@ OutputSink::OutputSink(const OutputOptions& o) : path_(o.output) {
   }
   file_ = std::fopen(o.output.c_str(), "wb");
   owned_ = file_ != nullptr;
-  if (!file_) std::fprintf(stderr, "crashsift: error: cannot write %s\n", o.output.c_str());
+  if (!file_) std::fprintf(stderr, "crashsift: error: cannot write %s: %s\n", o.output.c_str(), std::strerror(errno));
 }
 
 OutputSink::~OutputSink() {

@@ -32,6 +32,8 @@ void validate_zone(const std::string& tz);
 bool resolve_color(const OutputOptions& o);
 // Writes to -o FILE or stdout. False (with a message on stderr) when the file cannot be written.
 bool write_output(const OutputOptions& o, const std::string& text);
+// A check for options that take a path: "--charts --tz X" must not make a directory "--tz".
+CLI::Validator not_an_option(const std::string& option);
 
 // Streaming output to -o FILE or stdout.
 class OutputSink {

@@ -140,7 +140,12 @@ int run(const ReportOptions& o) {
     if (!write_output(o.exits.out, text)) return exit_usage;
   }
   const bool new_mode = std::any_of(inc->modes.begin(), inc->modes.end(), [](const report::FailureMode& m) { return m.is_new; });
-  return matched || new_mode ? exit_findings : exit_ok;
+  if (matched || new_mode) return exit_findings;
+  // As for `exits`: an input that could not be read at all (a host that was down) is an input
+  // error, even when the others made a report (it says so among the evidence gaps).
+  for (const auto& in : inc->exits.inputs)
+    if (!in.fatal.empty()) return exit_usage;
+  return exit_ok;
 }
 
 }  // namespace
@@ -150,8 +155,9 @@ void register_report(CLI::App& root, Commands& commands) {
   CLI::App* app = root.add_subcommand(
       "report", "The whole investigation: failure modes, crash loops, memory at death, evidence gaps");
   app->footer(
-      "Exit status: 0 ok; 1 an exit matched --fail-on or a failure mode is new against --baseline; 2 usage error or "
-      "nothing usable read; 3 internal error. See crashsift-report(1).");
+      "Exit status: 0 ok; 1 an exit matched --fail-on or a failure mode is new against --baseline; 2 usage error, "
+      "nothing usable read or an input that could not be read at all (named among the evidence gaps); 3 internal "
+      "error. See crashsift-report(1).");
   add_input_options(app, opts->exits);
   add_selection_options(app, opts->exits);
   add_app_options(app, opts->exits);
@@ -165,6 +171,7 @@ void register_report(CLI::App& root, Commands& commands) {
   app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
   app->add_option("--charts", opts->charts_dir,
                   "Also write a memory-and-exits chart per unit as DIR/UNIT.svg, linked from the Markdown report")
+      ->check(not_an_option("--charts"))
       ->group("Output");
   add_output_options(*app, opts->exits.out, false, true);
   commands.push_back({app, [opts] { return run(*opts); }});

@@ -68,7 +68,10 @@ int run(const TimelineOptions& o) {
   const bool matched = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
   });
-  return matched ? exit_findings : exit_ok;
+  if (matched) return exit_findings;
+  for (const auto& in : r.inputs)
+    if (!in.fatal.empty()) return exit_usage;  // as for `exits`: an input that could not be read
+  return exit_ok;
 }
 
 }  // namespace
@@ -77,7 +80,8 @@ void register_timeline(CLI::App& root, Commands& commands) {
   auto opts = std::make_shared<TimelineOptions>();
   CLI::App* app = root.add_subcommand(
       "timeline", "One chronological view: starts, exits, kernel and coredump lines, app errors, memory samples");
-  app->footer("Exit status: 0 ok; 1 an exit matched --fail-on; 2 usage error or nothing usable read; 3 internal error. "
+  app->footer("Exit status: 0 ok; 1 an exit matched --fail-on; 2 usage error, nothing usable read or an input that could not be "
+              "read at all; 3 internal error. "
               "See crashsift-timeline(1).");
   add_input_options(app, opts->exits);
   add_selection_options(app, opts->exits);
@@ -88,6 +92,7 @@ void register_timeline(CLI::App& root, Commands& commands) {
       ->group("App telemetry");
   app->add_flag("-q,--quiet", opts->exits.quiet, "Do not report skipped lines on stderr")->group("Output");
   app->add_option("--charts", opts->charts_dir, "Also write a memory-and-exits chart per unit as DIR/UNIT.svg")
+      ->check(not_an_option("--charts"))
       ->group("Output");
   OutputOptions& out = opts->exits.out;
   app->add_option("--format", out.format, "Output format: text (default) or json (crashsift/timeline/1)")

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <memory>
@@ -107,16 +109,17 @@ Result<std::vector<GatewaydHost>> parse_hosts_list(std::string_view text, const 
       url = std::string(line);
     }
     if (!is_gatewayd_url(url) || url.find_first_of(" \t\r") != std::string::npos)
-      return make_error(path + ":" + std::to_string(number) + ": not an http:// or https:// URL: " + std::string(line));
+      return make_error(path + ":" + std::to_string(number) + ": not an http:// or https:// URL (one host per line): " +
+                        std::string(line));
     hosts.push_back(host_from_url(url, name));
   }
-  if (hosts.empty()) return make_error("hosts file " + path + " lists no host");
+  if (hosts.empty()) return make_error("hosts file " + path + " lists no host (one URL or NAME=URL per line)");
   return hosts;
 }
 
 Result<std::vector<GatewaydHost>> read_hosts_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read hosts file " + path);
+  if (!in) return make_error("cannot read hosts file " + path + ": " + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
   return parse_hosts_list(text.str(), path);

@@ -269,6 +269,8 @@ class Runner {
     if (!src->error().empty()) {
       if (report.entries == 0) report.fatal = src->error();
       else report.note("the stream ended: " + src->error());
+    } else if (report.entries == 0) {
+      report.empty_but_valid = true;  // followed and quiet until stopped: nothing wrong with it
     }
     reports_.push_back(std::move(report));
   }

@@ -280,6 +280,9 @@ std::vector<std::string> IncidentBuilder::gaps(const report::ExitsReport& r) con
     gaps.push_back("no kernel log in the input: kernel OOM kills and fault lines cannot be checked (add the host's "
                    "dmesg or journal; a container's journal has none)");
   for (const auto& in : r.inputs) {
+    // A fleet host that was down, a file that could not be opened: its deaths are not here.
+    if (!in.fatal.empty())
+      gaps.push_back(in.path + " could not be read (" + in.fatal + "): the deaths it holds are not in this report");
     if (in.skipped) gaps.push_back(in.path + ": " + std::to_string(in.skipped) + " unreadable line(s) skipped");
     if (in.damage_count) {
       std::string what = in.path + ": damaged journal (" + std::to_string(in.damage_count) + " problem(s)";
