@@ -59,8 +59,17 @@ def check(svg, where):
     return markers
 html = ET.parse(work + "/report.html").getroot()
 svgs = list(html.iter(NS + "svg"))
-assert len(svgs) == 1, len(svgs)
+assert len(svgs) == 2, len(svgs)
 markers = check(svgs[0], "html")
+# The second chart is the close-up of the app log's span (the journal reaches back 8 hours more):
+# only the exits inside it, their counts adding up, the idle line and both versions.
+close = svgs[1]
+t0, t1 = when(close.attrib["data-from"]), when(close.attrib["data-to"])
+inside = [g for g in close.iter(NS + "g") if "data-marker" in g.attrib]
+assert all(t0 <= when(g.attrib["data-first"]) <= t1 for g in inside), "a marker outside the close-up"
+assert sum(int(g.attrib["data-count"]) for g in inside) == int(close.attrib["data-exits"]) == 8, close.attrib["data-exits"]
+assert "idle 84.0 MiB" in [t.text for t in close.iter(NS + "text")]
+assert {g.attrib["data-version"] for g in close.iter(NS + "g") if "data-band" in g.attrib} == {"Bun v1.3.13", "Bun v1.3.14"}
 for path in (work + "/charts/dispatch.service.svg", work + "/md/charts/dispatch.service.svg", work + "/memory.svg",
              work + "/tl/dispatch.service.svg"):
     check(ET.parse(path).getroot(), path)
@@ -143,7 +152,7 @@ PY
 # A real browser: the rendered pixels at the computed x of the markers carry their class colours.
 command -v chromium > /dev/null || fail "chromium is not installed (apt-get install chromium)"
 env -u LD_PRELOAD -u FAKETIME HOME="$work" chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
-  --force-device-scale-factor=1 --window-size=1000,1400 --screenshot="$work/report.png" "file://$work/report.html" \
+  --force-device-scale-factor=1 --window-size=1000,1800 --screenshot="$work/report.png" "file://$work/report.html" \
   > "$work/chromium.log" 2>&1 || fail "chromium failed: $(tail -5 "$work/chromium.log")"
 python3 - "$work/report.png" "$work/picks.json" <<'PY' || fail "the rendered report"
 import json, sys
@@ -152,10 +161,14 @@ png = read_png(sys.argv[1])
 picks = json.load(open(sys.argv[2]))
 width, height = png[0], png[1]
 frame = (0x11, 0x22, 0x33)
-hits = [(x, y) for y in range(height) for x in range(0, width) if pixel(png, x, y) == frame]
-assert len(hits) > 500, "the plot frame was not drawn (%d pixels): an error page?" % len(hits)
-left, top = min(x for x, _ in hits), min(y for _, y in hits)
-right, bottom = max(x for x, _ in hits), max(y for _, y in hits)
+# The first chart's plot frame: its top-left corner is the first frame pixel on the page; its top
+# row and its left edge give its width and height (the second chart lies lower on the page).
+top, left = next((y, x) for y in range(height) for x in range(width) if pixel(png, x, y) == frame)
+right = max(x for x in range(width) if pixel(png, x, top) == frame)  # markers cross the top edge
+bottom = top
+while bottom + 1 < height and pixel(png, left, bottom + 1) == frame:  # nothing crosses the left edge
+    bottom += 1
+assert right - left > 500 and bottom - top > 100, "the plot frame was not drawn: an error page? %s" % ((left, top, right, bottom),)
 scale = (right - left) / picks["plot_w"]
 assert abs(scale - 1) < 0.02, scale
 colours = {"segfault": (0xd6, 0x27, 0x28), "self-exit": (0xe6, 0x7e, 0x00)}

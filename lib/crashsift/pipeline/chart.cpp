@@ -15,7 +15,7 @@ namespace {
 
 using classify::ExitClass;
 
-constexpr double chart_width = 960, plot_left = 74, plot_top = 50, plot_width = 866;
+constexpr double chart_width = 960, plot_left = 74, plot_top = 60, plot_width = 866;
 constexpr double memory_plot_height = 260, exits_only_plot_height = 110;
 constexpr double marker_group_px = 3;      // exits closer than this share a marker (per class)
 constexpr size_t max_table_rows = 40;      // more markers than this: no table, hover only
@@ -114,6 +114,7 @@ Reduced reduce_samples(const correlate::SampleSeries& s, const Axis& a, const st
     };
     for (const auto& smp : samples) {
       if (heap ? !smp.has_heap() : !smp.has_rss()) continue;
+      if (smp.time < a.from || smp.time > a.to) continue;  // a close-up draws its span only
       const double v = static_cast<double>(heap ? smp.heap : smp.rss);
       const long c = std::clamp(static_cast<long>((a.x(smp.time) - a.x0)), 0L, static_cast<long>(a.w) - 1);
       const bool connected = previous && smp.time - *previous <= gap;
@@ -156,6 +157,7 @@ std::vector<report::ChartMarker> group_markers(const ChartExits& e, const Axis& 
                                                std::array<std::uint64_t, class_count>& totals) {
   std::map<std::pair<long, size_t>, Group> groups;  // (group of columns, class)
   auto put = [&](UsecUtc t, size_t cls, std::uint64_t n, UsecUtc first, UsecUtc last, const std::string* label) {
+    if (t < a.from || t > a.to) return;  // outside a close-up's span
     const long g = static_cast<long>(std::floor((a.x(t) - a.x0) / marker_group_px));
     Group& grp = groups[{g, cls}];
     if (grp.count == 0) grp.first = first, grp.last = last;
@@ -286,16 +288,20 @@ report::Chart build_chart(const ChartSource& src) {
   // The time axis covers the samples, the exits and the version runs, with a little margin.
   std::optional<UsecUtc> lo, hi;
   auto cover = [&](UsecUtc t) { lo = lo ? std::min(*lo, t) : t, hi = hi ? std::max(*hi, t) : t; };
-  if (memory) cover(src.samples->samples().front().time), cover(src.samples->samples().back().time);
-  if (src.exits && src.exits->count()) cover(*src.exits->first()), cover(*src.exits->last());
-  if (src.versions)
-    for (const auto& v : src.versions->spans()) cover(v.from), cover(v.to);
+  if (src.window) {
+    cover(src.window->first), cover(src.window->second);
+  } else {
+    if (memory) cover(src.samples->samples().front().time), cover(src.samples->samples().back().time);
+    if (src.exits && src.exits->count()) cover(*src.exits->first()), cover(*src.exits->last());
+    if (src.versions)
+      for (const auto& v : src.versions->spans()) cover(v.from), cover(v.to);
+  }
   if (!lo) lo = hi = 0;
   UsecUtc span = std::max<UsecUtc>(*hi - *lo, 10 * 60 * usec_per_sec);
   const UsecUtc mid = *lo / 2 + *hi / 2;
   UsecUtc from = *hi - *lo < 10 * 60 * usec_per_sec ? mid - span / 2 : *lo;
   UsecUtc to = from + span;
-  from -= span / 60, to += span / 60;
+  if (!src.window) from -= span / 60, to += span / 60;
   Axis a{from, to, plot_left, plot_width};
   c.from = from, c.to = to;
   c.plot_x = plot_left, c.plot_y = plot_top, c.plot_w = plot_width;
@@ -333,6 +339,7 @@ report::Chart build_chart(const ChartSource& src) {
       auto it = std::find(seen.begin(), seen.end(), v.version);
       const size_t shade = static_cast<size_t>(it - seen.begin());
       if (it == seen.end()) seen.push_back(v.version);
+      if (v.to < from || v.from > to) continue;
       c.bands.push_back({std::max(a.x(v.from), a.x0), std::min(a.x(v.to), a.x0 + a.w), v.version, shade});
     }
     if (src.versions->overflow()) c.note += std::string(c.note.empty() ? "" : "; ") + "too many version changes: later ones not drawn";
@@ -341,7 +348,8 @@ report::Chart build_chart(const ChartSource& src) {
   if (src.exits) c.markers = group_markers(*src.exits, a, src.zone, totals);
   for (size_t k = 0; k < class_count; ++k)
     if (totals[k]) c.totals.push_back({static_cast<ExitClass>(k), totals[k]});
-  c.exits_charted = src.exits ? src.exits->count() : 0;
+  c.exits_charted = 0;
+  for (auto n : totals) c.exits_charted += n;
   c.table_y = c.plot_y + c.plot_h + 52 + 2 * 18 + 10;
   c.table_rows = c.markers.size() <= max_table_rows ? c.markers.size() : 0;
   c.height = c.table_y + (c.table_rows ? 16.0 * static_cast<double>(c.table_rows) : 16.0) + 6;
@@ -355,6 +363,23 @@ void ChartSet::add(const classify::Exit& x) {
   PerUnit& u = units_[it->second];
   u.exits.add(*x.exited_at, x.cls, u.exits.aggregated() ? std::string() : chart_exit_label(x, zone_));
   if (x.started_at) u.versions.add(*x.started_at, *x.exited_at, x.runtime);
+}
+
+// When the app log covers less than half of the chart's span (the journal reaches further back
+// than the telemetry), the memory is squeezed into a corner: a second chart shows the log's own
+// span, with the exits in it, so the idle line and the growth before each death can be read.
+static void add_close_up(ChartSource src, std::vector<report::Chart>& out) {
+  if (!src.samples || src.samples->empty()) return;
+  const report::Chart& full = out.back();
+  const UsecUtc s0 = src.samples->samples().front().time, s1 = src.samples->samples().back().time;
+  if (s1 <= s0 || 2 * (s1 - s0) >= full.to - full.from) return;
+  const UsecUtc margin = (s1 - s0) / 40;
+  src.window = std::make_pair(s0 - margin, s1 + margin);
+  report::Chart close = build_chart(src);
+  close.id += "-app-log-span";
+  close.title = src.unit + ": the app log's span, " + format_in_zone(s0, src.zone).substr(5, 11) + " – " +
+                format_in_zone(s1, src.zone).substr(5, 11);
+  out.push_back(std::move(close));
 }
 
 // Two units whose names differ only in characters a file name cannot hold would share a file.
@@ -390,6 +415,7 @@ std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>
       }
     }
     out.push_back(build_chart(src));
+    add_close_up(src, out);
   }
   for (size_t i = 0; i < apps.size(); ++i) {
     if (app_used[i] || apps[i].series.empty()) continue;

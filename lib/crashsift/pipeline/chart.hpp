@@ -80,6 +80,8 @@ struct ChartSource {
   std::optional<std::uint64_t> idle_rss;             // the idle baseline (memory analysis)
   std::optional<std::uint64_t> memory_limit;
   Zone zone;
+  // Only this span (a close-up of the app log's samples): what lies outside is not drawn.
+  std::optional<std::pair<UsecUtc, UsecUtc>> window;
 };
 
 report::Chart build_chart(const ChartSource& source);

@@ -187,7 +187,7 @@ std::string body(const Chart& c) {
   o += "<title>" + xml_escape(c.title) + "</title>";
   o += "<rect x=\"0\" y=\"0\"" + attr("width", c.width) + attr("height", c.height) + " fill=\"#ffffff\"/>";
   o += text(c.plot_x, 20, c.title, "start", 14, "#111111");
-  if (!c.note.empty()) o += text(c.plot_x + c.plot_w, 20, c.note, "end", 10, "#777777");
+  if (!c.note.empty()) o += text(c.plot_x + c.plot_w, 34, c.note, "end", 10, "#777777");
   for (const auto& b : c.bands) {
     o += "<g data-band=\"\"" + attr("data-version", b.version) + "><title>" + xml_escape(b.version) + "</title><rect" +
          attr("x", b.x0) + attr("y", c.plot_y) + attr("width", b.x1 - b.x0) + attr("height", c.plot_h) + " fill=\"" +
