@@ -68,8 +68,7 @@ int run(const ExitsOptions& o) {
   matched = matched || std::any_of(r.exits.begin(), r.exits.end(), fails);
   if (matched) return exit_findings;
   // An input that could not be read at all is an input error, even when others were usable.
-  for (const auto& in : r.inputs)
-    if (!in.fatal.empty()) return exit_usage;
+  if (r.any_input_unreadable()) return exit_usage;
   return exit_ok;
 }
 

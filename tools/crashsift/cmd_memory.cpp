@@ -118,7 +118,7 @@ int run_memory(const MemoryArgs& a) {
   report::FormatOptions fo;
   fo.zone = a.utc ? Zone::utc() : Zone(a.tz);
   fo.sparkline = a.sparkline == "always" || (a.sparkline == "auto" && ::isatty(1));
-  if (a.format == "svg") std::cout << report::format_charts_svg(pipeline::memory_charts(*apps, journal_exits, mem.memory_limit, fo.zone));
+  if (a.format == "svg") std::cout << report::format_charts_svg(pipeline::memory_charts(*apps, reports, journal_exits, mem.memory_limit, fo.zone));
   else if (a.format == "json") std::cout << report::format_memory_json(views, a.pretty);
   else if (a.format == "markdown") std::cout << report::format_memory_markdown(views, fo);
   else std::cout << report::format_memory_text(views, fo);

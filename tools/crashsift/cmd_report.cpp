@@ -143,8 +143,7 @@ int run(const ReportOptions& o) {
   if (matched || new_mode) return exit_findings;
   // As for `exits`: an input that could not be read at all (a host that was down) is an input
   // error, even when the others made a report (it says so among the evidence gaps).
-  for (const auto& in : inc->exits.inputs)
-    if (!in.fatal.empty()) return exit_usage;
+  if (inc->exits.any_input_unreadable()) return exit_usage;
   return exit_ok;
 }
 

@@ -69,8 +69,7 @@ int run(const TimelineOptions& o) {
     return std::find(fail_on.begin(), fail_on.end(), x.cls) != fail_on.end();
   });
   if (matched) return exit_findings;
-  for (const auto& in : r.inputs)
-    if (!in.fatal.empty()) return exit_usage;  // as for `exits`: an input that could not be read
+  if (r.any_input_unreadable()) return exit_usage;  // as for `exits`
   return exit_ok;
 }
 

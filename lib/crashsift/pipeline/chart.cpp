@@ -389,14 +389,15 @@ static void make_ids_unique(std::vector<report::Chart>& charts) {
     if (const int n = seen[c.id]++; n > 0) c.id += "-" + std::to_string(n + 1);
 }
 
-std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>& apps,
-                                           std::optional<std::uint64_t> memory_limit) const {
+std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>& apps, std::optional<std::uint64_t> memory_limit,
+                                           const std::vector<std::optional<std::uint64_t>>& idle_rss) const {
   std::vector<report::Chart> out;
   std::vector<bool> app_used(apps.size(), false);
-  auto idle_of = [&](const correlate::AppData& app) -> std::optional<std::uint64_t> {
+  auto idle_of = [&](size_t i) -> std::optional<std::uint64_t> {
+    if (i < idle_rss.size()) return idle_rss[i];
     correlate::MemoryOptions mo;
     mo.memory_limit = memory_limit;
-    return correlate::analyze_memory(app, mo).idle.median_rss;
+    return correlate::analyze_memory(apps[i], mo).idle.median_rss;
   };
   for (const auto& u : units_) {
     ChartSource src;
@@ -409,7 +410,7 @@ std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>
       // A log given for this unit, or the only log without a unit when the run has one unit.
       if (apps[i].unit == u.unit || (apps[i].unit.empty() && units_.size() == 1)) {
         src.samples = &apps[i].series;
-        src.idle_rss = idle_of(apps[i]);
+        src.idle_rss = idle_of(i);
         app_used[i] = true;
         break;
       }
@@ -422,7 +423,7 @@ std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>
     ChartSource src;
     src.unit = apps[i].unit.empty() ? (apps[i].files.empty() ? "app" : apps[i].files.front()) : apps[i].unit;
     src.samples = &apps[i].series;
-    src.idle_rss = idle_of(apps[i]);
+    src.idle_rss = idle_of(i);
     src.memory_limit = memory_limit;
     src.zone = zone_;
     out.push_back(build_chart(src));
@@ -432,10 +433,13 @@ std::vector<report::Chart> ChartSet::build(const std::vector<correlate::AppData>
 }
 
 std::vector<report::Chart> memory_charts(const std::vector<correlate::AppData>& apps,
+                                         const std::vector<correlate::MemoryReport>& memory_of_app,
                                          const std::vector<classify::Exit>& exits,
                                          std::optional<std::uint64_t> memory_limit, const Zone& zone) {
   std::vector<report::Chart> out;
-  for (const auto& app : apps) {
+  for (size_t a = 0; a < apps.size() && a < memory_of_app.size(); ++a) {
+    const correlate::AppData& app = apps[a];
+    const correlate::MemoryReport& memory = memory_of_app[a];
     ChartExits marks;
     ChartVersions versions;
     for (const auto& x : exits) {
@@ -443,9 +447,6 @@ std::vector<report::Chart> memory_charts(const std::vector<correlate::AppData>& 
       marks.add(*x.exited_at, x.cls, marks.aggregated() ? std::string() : chart_exit_label(x, zone));
       if (x.started_at) versions.add(*x.started_at, *x.exited_at, x.runtime);
     }
-    correlate::MemoryOptions mo;
-    mo.memory_limit = memory_limit;
-    const auto memory = correlate::analyze_memory(app, mo);
     if (versions.spans().empty())
       for (const auto& l : memory.lifetimes) versions.add(l.life.start, l.life.end, l.life.version);
     ChartSource src;

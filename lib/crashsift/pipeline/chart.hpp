@@ -12,6 +12,7 @@
 
 #include "crashsift/classify/exit.hpp"
 #include "crashsift/core/time.hpp"
+#include "crashsift/correlate/memory_analysis.hpp"
 #include "crashsift/correlate/sample_series.hpp"
 #include "crashsift/report/chart.hpp"
 
@@ -95,8 +96,10 @@ class ChartSet {
   explicit ChartSet(Zone zone) : zone_(std::move(zone)) {}
   void add(const classify::Exit& x);
   // Builds one chart per unit (in order of first exit) and per app log whose unit had no exit.
-  std::vector<report::Chart> build(const std::vector<correlate::AppData>& apps,
-                                   std::optional<std::uint64_t> memory_limit) const;
+  // idle_rss: each app's idle baseline when the caller's memory analysis already has it (one per
+  // app, in order); empty: analyzed here.
+  std::vector<report::Chart> build(const std::vector<correlate::AppData>& apps, std::optional<std::uint64_t> memory_limit,
+                                   const std::vector<std::optional<std::uint64_t>>& idle_rss = {}) const;
 
  private:
   struct PerUnit {
@@ -112,7 +115,9 @@ class ChartSet {
 // `crashsift memory --format svg`: one chart per app log, with the journal's exits of its unit
 // (every exit when the log names no unit), the runtime versions of those exits' lifetimes, else
 // of the log's own lifetimes.
+// memory: the analysis of each app (in order), as `memory` made it.
 std::vector<report::Chart> memory_charts(const std::vector<correlate::AppData>& apps,
+                                         const std::vector<correlate::MemoryReport>& memory,
                                          const std::vector<classify::Exit>& exits,
                                          std::optional<std::uint64_t> memory_limit, const Zone& zone);
 

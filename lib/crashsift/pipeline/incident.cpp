@@ -335,16 +335,18 @@ Result<report::Incident> IncidentBuilder::finish(report::ExitsReport run) {
     for (auto& l : r.loops) inc.loops.push_back(std::move(l));
   }
   inc.gaps = gaps(run);
-  if (charts_) inc.charts = charts_->build(run.apps, options_.memory_limit);
+  std::vector<std::optional<std::uint64_t>> idle_rss;  // the charts draw the baseline found here
   for (const auto& app : run.apps) {
     correlate::MemoryOptions mo;
     mo.memory_limit = options_.memory_limit;
     mo.exit_marks = exit_marks;
     const auto mem = correlate::analyze_memory(app, mo);
+    idle_rss.push_back(mem.idle.median_rss);
     if (mem.verdict_text.empty()) continue;
     inc.memory_lines.push_back((app.unit.empty() ? std::string() : app.unit + ": ") + mem.verdict_text);
     if (inc.memory_verdict.empty()) inc.memory_verdict = mem.verdict_text;
   }
+  if (charts_) inc.charts = charts_->build(run.apps, options_.memory_limit, idle_rss);
   run.streamed_exits = count_;
   run.streamed_by_class = std::move(by_class_);
   inc.exits = std::move(run);

@@ -85,9 +85,8 @@ std::string format_chart_svg_inline(const Chart& c);
 // Several charts stacked in one SVG document (`crashsift memory --format svg`).
 std::string format_charts_svg(const std::vector<Chart>& charts);
 
-// How each class is drawn: a colour and a shape, so that class is never told by colour alone.
+// Each class's colour (its shape, drawn beside it, tells it apart without colour too).
 std::string_view class_colour(classify::ExitClass c);
-std::string_view class_shape_name(classify::ExitClass c);  // "cross", "triangle-down", ...
 
 // XML/HTML text escaping (&, <, >, ", '): every string from a log goes through it.
 std::string xml_escape(std::string_view s);

@@ -223,20 +223,6 @@ std::string_view class_colour(ExitClass c) {
   return "#000000";
 }
 
-std::string_view class_shape_name(ExitClass c) {
-  switch (c) {
-    case ExitClass::segfault: return "cross";
-    case ExitClass::oom: return "triangle-down";
-    case ExitClass::self_exit: return "disc";
-    case ExitClass::watchdog: return "diamond";
-    case ExitClass::timeout: return "square";
-    case ExitClass::killed: return "triangle-up";
-    case ExitClass::clean: return "dash";
-    case ExitClass::unknown: return "ring";
-  }
-  return "";
-}
-
 std::string xml_escape(std::string_view raw) {
   // Log text may hold invalid UTF-8 and control characters, which no XML parser accepts.
   const std::string s = is_valid_utf8(raw) ? std::string(raw) : sanitize_utf8(raw);

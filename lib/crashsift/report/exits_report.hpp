@@ -62,6 +62,9 @@ struct ExitsReport {
   }
   // At least one input gave usable entries; otherwise the run exits with status 2.
   bool usable() const;
+  // An input could not be read at all (a file that would not open, a fleet host that was down):
+  // an input error for the run's status, even when the others were usable.
+  bool any_input_unreadable() const;
 };
 
 struct TextStyle {

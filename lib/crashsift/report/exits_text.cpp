@@ -113,6 +113,12 @@ std::string origin_label(const Origin& o, const std::vector<InputReport>& inputs
   return path;
 }
 
+bool ExitsReport::any_input_unreadable() const {
+  for (const auto& r : inputs)
+    if (!r.fatal.empty()) return true;
+  return false;
+}
+
 bool ExitsReport::usable() const {
   for (const auto& r : inputs)
     if (r.fatal.empty() && (r.entries > 0 || r.empty_but_valid)) return true;
