@@ -69,6 +69,9 @@ for l in sys.stdin:
 python3 -c "$facts" < "$work/urls.ndjson" | sort > "$work/urls.txt"
 diff "$work/dir.txt" "$work/urls.txt" > "$work/urls.diff" || fail "the URLs' exits differ from the directory's: $(head -20 "$work/urls.diff")"
 ! grep -q 'started again without an exit record' "$work/urls.err" || fail "lifetimes mixed across hosts: $(cat "$work/urls.err")"
+# One host at a time reads the same exits as all at once.
+"$crashsift" exits --format ndjson --max-hosts-in-flight 1 "${urls[@]}" 2> /dev/null | python3 -c "$facts" | sort > "$work/serial.txt"
+diff "$work/urls.txt" "$work/serial.txt" > /dev/null || fail "--max-hosts-in-flight 1 gives other exits"
 for h in web1 web2 web3; do  # and host by host, what the host's own export gives
   "$crashsift" exits --format ndjson "$work/$h.export" 2> /dev/null | python3 -c "$facts" | sort > "$work/own-$h.txt"
   grep "^$h " "$work/urls.txt" > "$work/url-$h.txt"
