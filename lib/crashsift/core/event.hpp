@@ -58,6 +58,12 @@ struct Event {
   Origin origin;
 
   void clear();
+  // Frees a message buffer of more than `keep` bytes. Events parsed into many reused slots
+  // (a parallel parse's blocks) would otherwise each keep the capacity of the longest message
+  // they ever held, and memory would grow with the input.
+  void release_long_message(size_t keep) {
+    if (message.capacity() > keep) std::string().swap(message);
+  }
 };
 
 using EventSink = std::function<void(const Event&)>;

@@ -1,6 +1,7 @@
 #pragma once
-// Work on worker threads, results back in submission order, with a bounded number of jobs in
-// flight (so memory stays bounded however large the input). Used to parse blocks of a
+// Work on worker threads (and on the calling thread while it waits), results back in
+// submission order, with a bounded number of jobs in flight (so memory stays bounded however
+// large the input). Used to parse blocks of a
 // line-oriented input in parallel while the calling thread reads ahead and consumes results
 // in input order. Jobs are recycled: a consumed job comes back from take_spare() with its
 // buffers' capacity intact.
@@ -66,12 +67,22 @@ class OrderedPool {
     bool done = false;
   };
 
+  // While the oldest job is not done, the calling thread runs jobs no worker has taken yet
+  // rather than wait idle (on two cores, -j2 is one worker and this thread).
   void consume_oldest(const std::function<void(Job&)>& consume) {
     std::shared_ptr<Slot> slot = std::move(in_flight_.front());
     in_flight_.pop_front();
-    {
+    for (;;) {
       std::unique_lock<std::mutex> lock(mu_);
-      job_done_.wait(lock, [&] { return slot->done; });
+      if (slot->done) break;
+      if (pending_.empty()) {
+        job_done_.wait(lock, [&] { return slot->done; });
+        break;
+      }
+      std::shared_ptr<Slot> job = std::move(pending_.front());
+      pending_.pop_front();
+      lock.unlock();
+      run_one(*job);
     }
     consume(*slot->job);
     spares_.push_back(std::move(slot->job));
@@ -87,13 +98,17 @@ class OrderedPool {
         slot = std::move(pending_.front());
         pending_.pop_front();
       }
-      work_(*slot->job);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        slot->done = true;
-      }
-      job_done_.notify_all();
+      run_one(*slot);
     }
+  }
+
+  void run_one(Slot& slot) {
+    work_(*slot.job);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      slot.done = true;
+    }
+    job_done_.notify_all();
   }
 
   const std::size_t depth_;

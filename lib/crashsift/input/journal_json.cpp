@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "crashsift/core/byte_buffer.hpp"
 #include "crashsift/core/ordered_pool.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_fields.hpp"
@@ -121,7 +122,8 @@ class JsonParser final : public FormatParser {
 
   // A block of whole lines, and what a worker made of them.
   struct LineBlock {
-    std::string bytes;
+    ByteBuffer bytes;  // read in place: simdjson may look SIMDJSON_PADDING bytes past a line
+    static_assert(ByteBuffer::padding >= SIMDJSON_PADDING);
     std::uint64_t newlines = 0;
     std::uint64_t overlong_size = 0;   // > 0: a marker for one line dropped unread
     bool serial = false;               // holds a json-pretty line: read in order instead
@@ -142,10 +144,9 @@ class JsonParser final : public FormatParser {
     b.lines.clear();
     b.nulls = 0;
     b.serial = false;
-    b.newlines = count_newlines(b.bytes);
+    b.newlines = count_newlines(b.bytes.view());
     if (b.overlong_size) return;
-    auto src = memory_source(b.bytes);
-    LineReader reader(*src, b.max_line, SIMDJSON_PADDING);
+    LineReader reader(LineReader::InPlace{}, b.bytes.view(), b.max_line);
     Line line;
     while (reader.next(line)) {
       if (line.overlong) {
@@ -179,8 +180,7 @@ class JsonParser final : public FormatParser {
       return;
     }
     if (b.serial || serial.in_pretty_object()) {
-      auto src = memory_source(b.bytes);
-      LineReader reader(*src, options.max_line, SIMDJSON_PADDING);
+      LineReader reader(LineReader::InPlace{}, b.bytes.view(), options.max_line);
       Line line;
       while (reader.next(line)) serial.line(line, base);
       return;
@@ -202,6 +202,7 @@ class JsonParser final : public FormatParser {
       ++report.entries;
       if (event.time) report.saw_time(*event.time);
       serial.sink()(event);
+      event.release_long_message(4096);  // memory must not grow with the input (see Event)
     }
     serial.nulls() += b.nulls;
   }
@@ -223,7 +224,7 @@ class JsonParser final : public FormatParser {
       std::unique_ptr<LineBlock> block = pool.take_spare();
       block->max_line = options.max_line;
       block->overlong_size = 0;
-      std::string& bytes = block->bytes;
+      ByteBuffer& bytes = block->bytes;
       bytes.assign(tail);
       tail.clear();
       size_t cut = std::string::npos, searched = 0;
@@ -242,10 +243,8 @@ class JsonParser final : public FormatParser {
             break;
           }
         }
-        const size_t have = bytes.size();
-        bytes.resize(have + target);
-        const size_t got = reader.read_some(bytes.data() + have, target);
-        bytes.resize(have + got);
+        const size_t got = reader.read_some(bytes.make_room(target), target);
+        bytes.grow(got);
         at_end = got == 0;
       }
       if (overlong) {
@@ -272,8 +271,8 @@ class JsonParser final : public FormatParser {
         continue;
       }
       if (cut != std::string::npos) {
-        tail.assign(bytes, cut, std::string::npos);
-        bytes.resize(cut);
+        tail.assign(bytes.view().substr(cut));
+        bytes.shrink_to(cut);
       }
       if (!bytes.empty()) pool.submit(std::move(block), consume);
     }

@@ -2,17 +2,64 @@
 
 #include <algorithm>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace crashsift::input {
 
 static constexpr size_t initial_buffer = 1u << 20;
 
+namespace {
+
+// Bit i set when p[i] == '\n', for the 64 bytes at p (all readable).
+std::uint64_t newlines_in_64(const char* p) {
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n');
+  std::uint64_t mask = 0;
+  for (int i = 0; i < 4; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    mask |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))))
+            << (16 * i);
+  }
+  return mask;
+#else
+  std::uint64_t mask = 0;
+  for (int i = 0; i < 64; ++i) mask |= static_cast<std::uint64_t>(p[i] == '\n') << i;
+  return mask;
+#endif
+}
+
+}  // namespace
+
+// The mask needs 64 readable bytes from any position before end_: padding is at least 64.
 LineReader::LineReader(ByteSource& src, size_t max_line, size_t padding)
-    : src_(src), buf_(initial_buffer + padding), max_line_(max_line), padding_(padding) {}
+    : src_(&src), buf_(initial_buffer + std::max<size_t>(padding, 64)), data_(buf_.data()), max_line_(max_line),
+      padding_(std::max<size_t>(padding, 64)) {}
+
+LineReader::LineReader(InPlace, std::string_view bytes, size_t max_line)
+    : no_source_(memory_source({})), src_(no_source_.get()), data_(bytes.data()), end_(bytes.size()),
+      max_line_(max_line), padding_(64), eof_(true) {}
+
+const char* LineReader::find_newline(size_t from) {
+  for (;;) {
+    if (from >= end_) return nullptr;
+    if (from < mask_base_ || from >= mask_base_ + 64) {
+      // On a fixed 64-byte grid, so that each byte is looked at once however lines fall.
+      mask_base_ = from & ~size_t{63};
+      newline_mask_ = newlines_in_64(data_ + mask_base_);
+      if (end_ - mask_base_ < 64) newline_mask_ &= (std::uint64_t{1} << (end_ - mask_base_)) - 1;
+    }
+    const std::uint64_t ahead = newline_mask_ >> (from - mask_base_);
+    if (ahead != 0) return data_ + from + static_cast<size_t>(__builtin_ctzll(ahead));
+    from = mask_base_ + 64;
+  }
+}
 
 void LineReader::compact() {
-  if (begin_ == 0) return;
-  std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+  mask_base_ = static_cast<size_t>(-1);  // the bytes move
+  if (begin_ == 0 || buf_.empty()) return;
+  std::memmove(buf_.data(), data_ + begin_, end_ - begin_);
   end_ -= begin_;
   begin_ = 0;
 }
@@ -26,14 +73,16 @@ bool LineReader::fill() {
     const size_t cap = buf_.size() - padding_;
     if (cap >= max_line_ + 1) return false;
     buf_.resize(std::min(cap * 2, max_line_ + 1) + padding_);
+    data_ = buf_.data();
     room = buf_.size() - padding_ - end_;
   }
-  const size_t r = src_.read(buf_.data() + end_, room);
+  const size_t r = src_->read(buf_.data() + end_, room);
   if (r == 0) {
     eof_ = true;
     return false;
   }
   end_ += r;
+  mask_base_ = static_cast<size_t>(-1);  // bytes after the old end_ were masked off
   return true;
 }
 
@@ -41,10 +90,9 @@ bool LineReader::next(Line& line) {
   line = Line{};
   size_t scan_from = begin_;
   for (;;) {
-    const char* nl = static_cast<const char*>(
-        std::memchr(buf_.data() + scan_from, '\n', end_ - scan_from));
+    const char* nl = find_newline(scan_from);
     if (nl) {
-      const size_t len = static_cast<size_t>(nl - (buf_.data() + begin_));
+      const size_t len = static_cast<size_t>(nl - (data_ + begin_));
       if (len > max_line_) {  // it fit in the buffer, but the limit is the limit
         line.overlong = true;
         line.overlong_size = len;
@@ -53,7 +101,7 @@ bool LineReader::next(Line& line) {
         begin_ += len + 1;
         return true;
       }
-      line.text = std::string_view(buf_.data() + begin_, len);
+      line.text = std::string_view(data_ + begin_, len);
       line.number = ++line_no_;
       consumed_ += len + 1;
       begin_ += len + 1;
@@ -66,9 +114,9 @@ bool LineReader::next(Line& line) {
       begin_ = end_ = 0;
       for (;;) {
         if (!fill()) break;
-        const char* p = static_cast<const char*>(std::memchr(buf_.data(), '\n', end_));
+        const char* p = static_cast<const char*>(std::memchr(data_, '\n', end_));
         if (p) {
-          const size_t k = static_cast<size_t>(p - buf_.data());
+          const size_t k = static_cast<size_t>(p - data_);
           dropped += k;
           begin_ = k + 1;
           break;
@@ -87,7 +135,7 @@ bool LineReader::next(Line& line) {
       if (end_ - begin_ == 0) return false;
       if (end_ - begin_ > max_line_) continue;  // handled as overlong above
       // Last line without a newline (a killed writer leaves these).
-      line.text = std::string_view(buf_.data() + begin_, end_ - begin_);
+      line.text = std::string_view(data_ + begin_, end_ - begin_);
       line.number = ++line_no_;
       line.last_without_newline = true;
       consumed_ += end_ - begin_;
@@ -101,13 +149,13 @@ bool LineReader::next(Line& line) {
 size_t LineReader::read_some(char* out, size_t cap) {
   if (end_ > begin_) {
     const size_t k = std::min(cap, end_ - begin_);
-    std::memcpy(out, buf_.data() + begin_, k);
+    std::memcpy(out, data_ + begin_, k);
     begin_ += k;
     consumed_ += k;
     return k;
   }
   if (eof_) return 0;
-  const size_t r = src_.read(out, cap);
+  const size_t r = src_->read(out, cap);
   if (r == 0) eof_ = true;
   consumed_ += r;
   return r;
@@ -130,7 +178,7 @@ bool LineReader::read_exact(size_t n, std::string_view& out, bool& overlong) {
   while (end_ - begin_ < n) {
     if (!fill()) return false;
   }
-  out = std::string_view(buf_.data() + begin_, n);
+  out = std::string_view(data_ + begin_, n);
   begin_ += n;
   consumed_ += n;
   return true;

@@ -190,7 +190,7 @@ std::vector<report::ChartMarker> group_markers(const ChartExits& e, const Axis& 
     }
     out.push_back(std::move(m));
   }
-  std::stable_sort(out.begin(), out.end(), [](const report::ChartMarker& a, const report::ChartMarker& b) { return a.first < b.first; });
+  std::stable_sort(out.begin(), out.end(), [](const report::ChartMarker& l, const report::ChartMarker& r) { return l.first < r.first; });
   constexpr double count_room_px = 18;
   for (size_t i = 0; i < out.size(); ++i)
     out[i].show_count = out[i].count > 1 && (i == 0 || out[i].x - out[i - 1].x >= count_room_px) &&
