@@ -27,6 +27,7 @@
 #include "crashsift/input/journal_native.hpp"
 #include "crashsift/input/kmsg.hpp"
 #include "crashsift/pipeline/core_attachment.hpp"
+#include "crashsift/pipeline/input_reading.hpp"
 #include "crashsift/symbolize/journal_backtrace.hpp"
 
 namespace crashsift::pipeline {
@@ -35,8 +36,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint64_t progress_threshold = 100ull << 20;  // inputs over ~100 MB
-constexpr size_t sniff_bytes = 64 * 1024;
 // A watch restarted with --state over gatewayd re-reads this many entries before the saved
 // cursor (gatewayd 252 seeks by cursor and count, not by time); those before the replay span
 // are dropped again.
@@ -47,96 +46,6 @@ std::optional<UsecUtc> file_mtime(const std::string& path) {
   if (path == "-" || ::stat(path.c_str(), &st) != 0) return std::nullopt;
   return static_cast<UsecUtc>(st.st_mtim.tv_sec) * usec_per_sec + st.st_mtim.tv_nsec / 1000;
 }
-
-// A ByteSource that first replays bytes already read for format detection.
-class ReplaySource final : public input::ByteSource {
- public:
-  ReplaySource(std::string head, std::unique_ptr<input::ByteSource> rest)
-      : head_(std::move(head)), rest_(std::move(rest)) {
-    compression_ = rest_->compression();
-  }
-  size_t read(char* buf, size_t n) override {
-    if (pos_ < head_.size()) {
-      const size_t k = std::min(n, head_.size() - pos_);
-      std::copy_n(head_.data() + pos_, k, buf);
-      pos_ += k;
-      return k;
-    }
-    return rest_->read(buf, n);
-  }
-  const std::string& error() const override { return rest_->error(); }
-  std::uint64_t position() const override { return rest_->position(); }
-
- private:
-  std::string head_;
-  size_t pos_ = 0;
-  std::unique_ptr<input::ByteSource> rest_;
-};
-
-// The first sniff_bytes of the input, to tell its format. A live stream (first_line_enough)
-// stops at what it has sent by its first newline, without waiting for more.
-std::string read_head(input::ByteSource& src, bool first_line_enough = false) {
-  std::string head(sniff_bytes, '\0');
-  size_t got = 0;
-  while (got < head.size()) {
-    const size_t r = src.read(head.data() + got, head.size() - got);
-    if (r == 0) break;
-    got += r;
-    if (first_line_enough && std::memchr(head.data() + got - r, '\n', r)) break;
-  }
-  head.resize(got);
-  return head;
-}
-
-bool all_zero(std::string_view head) {
-  return std::all_of(head.begin(), head.end(), [](char c) { return c == '\0'; });
-}
-
-bool looks_binary(std::string_view head) {
-  size_t bad = 0;
-  for (char c : head.substr(0, 4096))
-    if (c == '\0') ++bad;
-  return bad > 16;
-}
-
-// Native .journal inside a compressed file or on stdin: sd-journal needs a real file, so the
-// bytes go to an O_TMPFILE file, which has no name: only the open descriptor keeps it, so
-// nothing outlives the run whatever ends it. The reader children inherit the descriptor and
-// open it as /proc/self/fd/N; libsystemd is given a name for it only while it opens it
-// (journal_file_stream.cpp). A file system without O_TMPFILE gets a file unlinked at once,
-// which libsystemd refuses, so the salvage reader reads it.
-class SpilledJournal {
- public:
-  static std::unique_ptr<SpilledJournal> create(const std::string& head, input::ByteSource& rest, std::string& error) {
-    const char* tmpdir = std::getenv("TMPDIR");
-    const std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
-    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      std::string path = dir + "/crashsift-XXXXXX.journal";
-      fd = mkstemps(path.data(), 8);
-      if (fd < 0) {
-        error = "cannot create a temporary file for the decompressed journal in " + dir;
-        return nullptr;
-      }
-      ::unlink(path.c_str());
-    }
-    auto spilled = std::unique_ptr<SpilledJournal>(new SpilledJournal(fd));
-    bool ok = write_all(fd, head.data(), head.size());
-    std::vector<char> buf(1 << 20);
-    for (size_t r; ok && (r = rest.read(buf.data(), buf.size())) > 0;) ok = write_all(fd, buf.data(), r);
-    if (!ok) {
-      error = "cannot write the decompressed journal to a temporary file: " + std::string(std::strerror(errno));
-      return nullptr;
-    }
-    return spilled;
-  }
-  ~SpilledJournal() { ::close(fd_); }
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-
- private:
-  explicit SpilledJournal(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 class Runner {
  public:
@@ -167,7 +76,8 @@ class Runner {
       input::NativeSource src{input::NativeSource::Kind::files, {}, q_.journal_files, {}, exact_units(), {}};
       read_native(join_names(q_.journal_files), src, index++);
     }
-    for (const auto& path : q_.inputs) read_path(path, index++);
+    read_paths(index);
+    index += static_cast<std::uint32_t>(q_.inputs.size());
     if (!q_.hosts.empty()) {
       if (q_.live && streaming_) follow_host(index);
       else read_hosts(index);
@@ -361,94 +271,50 @@ class Runner {
     reports_.push_back(std::move(report));
   }
 
-  void read_path(const std::string& path, std::uint32_t index) {
-    std::error_code ec;
-    if (path != "-" && fs::is_directory(path, ec)) {
-      input::NativeSource src{input::NativeSource::Kind::directory, path, {}, {}, exact_units(), {}};
-      return read_native(path, src, index);
+  // The inputs named on the command line, one after another: the tracker must see them in
+  // order. (Reading input k+1 ahead on a thread of its own while the tracker works through
+  // input k was measured on a 2-vCPU VM and gained nothing over each JSON and export input's own
+  // -j blocks: copying every event across costs what the overlap saves; bench/README.md.)
+  void read_paths(std::uint32_t first) {
+    for (size_t i = 0; i < q_.inputs.size(); ++i) {
+      const std::uint32_t index = first + static_cast<std::uint32_t>(i);
+      const InputReadSettings settings = settings_for(index, q_.inputs[i]);
+      classify_input(index, q_.inputs[i], [&](const InputReadSink& to) { return read_input(q_.inputs[i], settings, to); });
     }
-    InputReport report;
-    report.path = path;
-    auto opened = input::open_source(path, live_idle_hook());
-    if (!opened) {
-      report.fatal = opened.error();
-      reports_.push_back(std::move(report));
-      return;
-    }
-    auto& src = *opened.value();
-    report.compression = src.compression();
-    std::string head = read_head(src, q_.live.has_value());
-    if (input::looks_like_native_journal(head) || (q_.input_format == "journal")) {
-      return read_native_file(path, head, src, report, index);
-    }
-    const input::FormatParser* parser =
-        q_.input_format == "auto" ? input::detect_format(head) : input::find_format(q_.input_format);
-    if (!parser || (q_.input_format == "auto" && looks_binary(head) && parser->name() == "cat")) {
-      report.fatal = head.empty() ? "empty input"
-                     : all_zero(head) ? "the file starts with " + std::to_string(head.size()) +
-                                            " zero bytes: a preallocated or wiped file, not a log"
-                     : "unrecognized input format: binary data that is neither a native journal nor a compressed "
-                       "log (use --input-format to force one)";
-      reports_.push_back(std::move(report));
-      return;
-    }
-    report.format = std::string(parser->name());
-    ReplaySource replay(std::move(head), std::move(opened.value()));
-    input::LineReader reader(replay, q_.parse.max_line);
-    const std::uint64_t total = input::file_size(path);
-    const bool show_progress = q_.progress && total > progress_threshold;
-    std::uint64_t next_report = progress_threshold;
+  }
+
+  InputReadSettings settings_for(std::uint32_t index, const std::string& path) {
+    InputReadSettings s;
+    s.input_format = q_.input_format;
+    s.parse = options_for(index, path);
+    if (q_.live) s.parse.jobs = 1;  // blocks of 1 MiB would wait for a quiet stream to fill them
+    s.units = exact_units();
+    s.idle = live_idle_hook();
+    s.live = q_.live.has_value();
+    s.progress = q_.progress;
+    return s;
+  }
+
+  // One input's events through the tracker, as read(to) reads them.
+  void classify_input(std::uint32_t index, const std::string& label,
+                      const std::function<InputReport(const InputReadSink&)>& read) {
     tracker_.set_input_context({q_.parse.zone, q_.parse.year});
-    tracker_.begin_input(index, parser->name() != "cat");
-    name_input(index, path);
-    std::uint64_t last_line = 0;  // parallel blocks do not advance the reader's line count
-    input::ParseOptions options = options_for(index, path);
-    if (q_.live) options.jobs = 1;  // blocks of 1 MiB would wait for a quiet stream to fill them
-    parser->parse(reader, options, report, [&](const Event& e) {
-      last_line = std::max(last_line, e.origin.line);
+    bool begun = false;
+    InputReadSink to;
+    to.begin = [&](bool form_has_pids) {
+      tracker_.begin_input(index, form_has_pids);
+      name_input(index, label);
+      begun = true;
+    };
+    to.event = [&](const Event& e) {
       if (kmsg_) take_kernel_events();
       note_live_time(e);
       tracker_.on_event(e);
       hand_on_final_exits();
-      if (show_progress && replay.position() >= next_report) {
-        next_report += progress_threshold;
-        q_.progress("reading " + path + ": " + format_bytes(replay.position()) + " of " + format_bytes(total));
-      }
-    });
-    tracker_.end_input();
-    report.bytes = reader.bytes_consumed();
-    for (const auto& skip : report.first_skips) last_line = std::max(last_line, skip.line);
-    if (!replay.error().empty()) report.skip(std::max(reader.line_number(), last_line), replay.error());
+    };
+    InputReport report = read(to);
+    if (begun) tracker_.end_input();
     reports_.push_back(std::move(report));
-  }
-
-  void read_native_file(const std::string& path, const std::string& head, input::ByteSource& src,
-                        InputReport& report, std::uint32_t index) {
-    input::NativeSource native{input::NativeSource::Kind::files, {}, {path}, {path}, exact_units(), {}};
-    std::unique_ptr<SpilledJournal> spilled;
-    if (!src.compression().empty() || path == "-") {
-      std::string error;
-      spilled = SpilledJournal::create(head, src, error);
-      if (!spilled) {
-        report.fatal = error;
-        reports_.push_back(std::move(report));
-        return;
-      }
-      native.files = {spilled->path()};
-    }
-    InputReport r;
-    r.path = path;
-    r.format = "journal";
-    r.compression = report.compression;
-    tracker_.set_input_context({q_.parse.zone, q_.parse.year});
-    tracker_.begin_input(index, true);
-    name_input(index, path);
-    input::read_native_journal(native, options_for(index, path), r, [&](const Event& e) {
-      tracker_.on_event(e);
-      hand_on_final_exits();
-    });
-    tracker_.end_input();
-    reports_.push_back(std::move(r));
   }
 
   // Streaming: the exits that became final go out now (selected), and are only counted here.
