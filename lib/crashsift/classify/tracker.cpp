@@ -581,6 +581,7 @@ struct ExitTracker::Impl {
     if (!streaming || stream_stopped || !watermark || *watermark < next_flush_at) return;
     const UsecUtc now = *watermark;
     next_flush_at = now + windows.flush_every;
+    if (windows.hold_exits > 0 && exits.end() - exits.begin() <= windows.hold_exits) return;
     // A quiet live stream brings no next event to decide a text-form exit's main process: the
     // clock going on decides it, or that exit would hold back every later one.
     if (main_process.has_pending() && main_process.pending_due(now)) main_process.resolve_pending(now);
@@ -593,7 +594,13 @@ struct ExitTracker::Impl {
     merge_settled_evidence(now);
     const UsecUtc until = final_before(now);
     const size_t first = out.size();
+    bool holding = false;
     for (size_t i = exits.begin(); i < exits.end(); ++i) {
+      // Holding exits back: the oldest leave until half the budget is held.
+      if (windows.hold_exits > 0 && exits.end() - i <= windows.hold_exits / 2) {
+        holding = true;
+        break;
+      }
       if (!exits.held(i) || !exits.joined(i)) continue;
       const auto& t = exits[i].exited_at;
       if (!t || *t >= until) continue;
@@ -602,7 +609,11 @@ struct ExitTracker::Impl {
     }
     std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
                      [](const Exit& a, const Exit& b) { return *a.exited_at < *b.exited_at; });
-    if (!emitted_up_to || until > *emitted_up_to) emitted_up_to = until;
+    // Final exits still held are not out of order when they leave: only those before the
+    // last exit that left are.
+    UsecUtc left_up_to = until;
+    if (holding) left_up_to = out.size() > first ? *out.back().exited_at : emitted_up_to.value_or(until);
+    if (!emitted_up_to || left_up_to > *emitted_up_to) emitted_up_to = left_up_to;
   }
 };
 
@@ -671,7 +682,15 @@ Classified ExitTracker::finish() {
   }
   out.exits.erase(out.exits.begin() + static_cast<std::ptrdiff_t>(kept), out.exits.end());
   for (auto& note : unjoined_notes(m.unjoined)) m.warnings.push_back({"witness-not-joined", std::move(note)});
-  if (m.exits_out_of_order > 0)
+  if (m.exits_out_of_order > 0 && m.windows.hold_exits > 0)
+    m.warnings.push_back(
+        {"input-out-of-order",
+         std::to_string(m.exits_out_of_order) + " exit(s) came after later exits had been written: the inputs overlap "
+         "in time, and with more than " + std::to_string(m.windows.hold_exits) + " exits several inputs are joined "
+         "only within the last " + std::to_string(m.windows.hold_exits) + " exits, so those are out of order in the "
+         "output, and evidence or copies of an exit in a later input may stand as exits of their own (give "
+         "overlapping inputs fewer exits, e.g. with -u or --since, or in time order)"});
+  else if (m.exits_out_of_order > 0)
     m.warnings.push_back({"input-out-of-order",
                           std::to_string(m.exits_out_of_order) + " exit(s) came after later exits had been written: "
                           "the input is out of time order by more than 5 minutes, so those are out of order in the output"});

@@ -26,6 +26,11 @@ struct StreamWindows {
   UsecUtc result_wait = 600 * usec_per_sec;    // an exit awaiting PID 1's result line
   UsecUtc flush_every = 5 * usec_per_sec;      // how often take_final looks
   UsecUtc updates_for = 0;                     // live: how long a record may still update an exit that left
+  // Several inputs read one after another: exits wait until more than this many are held
+  // (0: they leave as soon as final), so that a later input's evidence, and its copies of the
+  // same exits, still reach them. Beyond it the oldest final exits leave, so memory stays
+  // bounded, and a later input that reaches back before them is reported out of order.
+  size_t hold_exits = 0;
   // Everything within `settle` of the exit; a second of disorder.
   static StreamWindows live(UsecUtc settle);
 };

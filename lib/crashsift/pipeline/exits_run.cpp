@@ -40,6 +40,13 @@ namespace {
 // cursor (gatewayd 252 seeks by cursor and count, not by time); those before the replay span
 // are dropped again.
 constexpr unsigned follow_entries_back = 5000;
+// The journal inputs of a run: paths, -D directories, --file journals (one), hosts (one), or
+// the local journal.
+size_t count_journal_inputs(const ExitsQuery& q) {
+  const bool none = q.inputs.empty() && q.journal_dirs.empty() && q.journal_files.empty() && q.hosts.empty();
+  return q.inputs.size() + q.journal_dirs.size() + (q.journal_files.empty() ? 0 : 1) + (q.hosts.empty() ? 0 : 1) +
+         (none ? 1 : 0);
+}
 
 std::optional<UsecUtc> file_mtime(const std::string& path) {
   struct stat st {};
@@ -54,8 +61,9 @@ class Runner {
   ExitsRun run() {
     std::uint32_t index = 0;
     streaming_ = streams_exits(q_);
-    tracker_.stream_final_exits(streaming_, q_.live && streaming_ ? classify::StreamWindows::live(q_.live->settle)
-                                                                    : classify::StreamWindows{});
+    classify::StreamWindows windows = q_.live ? classify::StreamWindows::live(q_.live->settle) : classify::StreamWindows{};
+    if (count_journal_inputs(q_) > 1) windows.hold_exits = std::max<size_t>(q_.hold_exits_across_inputs, 2);
+    tracker_.stream_final_exits(streaming_, windows);
     const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty() && q_.hosts.empty();
     if (no_journal && !q_.app_args.empty()) return app_only();
     if (q_.live && streaming_ && !q_.live->kernel.empty())
@@ -712,10 +720,9 @@ bool boot_selected(const std::string& boot, const std::vector<std::string>& want
 bool streams_exits(const ExitsQuery& q) {
   // --app needs every exit first after the fact (one read of the logs); live, it is followed.
   if (!q.on_final_exits || (!q.app_args.empty() && !q.live)) return false;
-  const size_t inputs = q.inputs.size() + q.journal_dirs.size() + (q.journal_files.empty() ? 0 : 1) +
-                        (q.hosts.empty() ? 0 : 1) +
-                        (q.inputs.empty() && q.journal_dirs.empty() && q.journal_files.empty() && q.hosts.empty() ? 1 : 0);
-  if (inputs != 1) return false;
+  // Several inputs after the fact stream too, holding the last exits back for the later
+  // inputs' evidence (StreamWindows::hold_exits); live, one input is followed.
+  if (count_journal_inputs(q) != 1 && q.live) return false;
   for (const auto& b : q.selection.boots) {
     std::int64_t offset = 0;
     if (b.size() < 8 && parse_int64(b, offset)) return false;  // an offset needs every boot first

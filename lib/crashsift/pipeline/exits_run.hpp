@@ -57,16 +57,18 @@ struct ExitsQuery {
   symbolize::CoreRequest core_settings;
   // When set, exits are handed here as soon as they are final — classified, selected, in time
   // order — while the input is still read, and forgotten: memory stays flat however many exits
-  // the input holds. Used with one input only (several inputs are not in one time order) and
-  // not with --app or a boot offset (-b -1), which need every exit first; the report then
-  // holds the exits left at the end and counts the others (streamed_exits). `inputs` names the
-  // inputs for evidence origins.
+  // the input holds. Not used with --app or a boot offset (-b -1), which need every exit
+  // first, nor live with several inputs; the report then holds the exits left at the end and
+  // counts the others (streamed_exits). With several inputs (read one after another, so not in
+  // one time order) the last `hold_exits_across_inputs` exits wait for the later inputs'
+  // evidence and copies of them. `inputs` names the inputs for evidence origins.
   // `cores`: the core or journal backtrace of those exits that have one, by index into `exits`.
   // `samples`: with --app in a live run, the app samples before each of those exits.
   using FinalExits = std::function<void(std::vector<classify::Exit>& exits,
                                         const std::vector<std::pair<size_t, report::CoreAttachment>>& cores,
                                         const std::vector<InputReport>& inputs, const report::BatchSamples& samples)>;
   FinalExits on_final_exits;
+  size_t hold_exits_across_inputs = 4096;  // about 2 KB each
   // Live: exits on_final_exits already had, which a record that came after their settle window
   // explains (a core written late): the same exits (same id), classified again.
   FinalExits on_exit_updates;
