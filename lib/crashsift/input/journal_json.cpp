@@ -13,6 +13,7 @@
 #include "crashsift/core/ordered_pool.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_fields.hpp"
+#include "crashsift/input/line_blocks.hpp"
 #include "crashsift/input/parser.hpp"
 
 namespace crashsift::input {
@@ -207,8 +208,8 @@ class JsonParser final : public FormatParser {
     serial.nulls() += b.nulls;
   }
 
-  // Reads blocks of about options.block_bytes cut after their last newline. A line longer than
-  // --max-line is dropped here without being kept (a marker block says where).
+  // Blocks of about options.block_bytes cut after their last newline (line_blocks.hpp). A line
+  // longer than --max-line is dropped there without being kept (a marker block says where).
   static void parse_in_blocks(LineReader& reader, const ParseOptions& options, Serial& serial) {
     OrderedPool<LineBlock> pool(options.jobs - 1, 2 * options.jobs, parse_block);
     std::uint64_t next_line = 1;
@@ -217,65 +218,10 @@ class JsonParser final : public FormatParser {
       next_line += b.overlong_size ? 1 : b.newlines;
       deliver_block(b, first, options, serial);
     };
-    const size_t target = std::max<size_t>(options.block_bytes, 1);
-    std::string tail;
-    bool at_end = false;
-    while (!at_end) {
-      std::unique_ptr<LineBlock> block = pool.take_spare();
+    cut_line_blocks(reader, options.block_bytes, options.max_line, pool, [&](std::unique_ptr<LineBlock> block) {
       block->max_line = options.max_line;
-      block->overlong_size = 0;
-      ByteBuffer& bytes = block->bytes;
-      bytes.assign(tail);
-      tail.clear();
-      size_t cut = std::string::npos, searched = 0;
-      bool overlong = false;
-      while (!at_end) {
-        if (bytes.size() >= target) {
-          const void* nl = memrchr(bytes.data() + searched, '\n', bytes.size() - searched);
-          if (nl) {
-            cut = static_cast<size_t>(static_cast<const char*>(nl) - bytes.data()) + 1;
-            break;
-          }
-          searched = bytes.size();
-          // No newline in more than --max-line: the line is overlong.
-          if (bytes.size() > options.max_line) {
-            overlong = true;
-            break;
-          }
-        }
-        const size_t got = reader.read_some(bytes.make_room(target), target);
-        bytes.grow(got);
-        at_end = got == 0;
-      }
-      if (overlong) {
-        std::uint64_t dropped = bytes.size();
-        bytes.clear();
-        char buf[1 << 16];
-        for (;;) {  // through the line's newline, keeping nothing
-          const size_t got = reader.read_some(buf, sizeof buf);
-          if (got == 0) {
-            at_end = true;
-            break;
-          }
-          const void* nl = std::memchr(buf, '\n', got);
-          if (nl) {
-            const size_t k = static_cast<size_t>(static_cast<const char*>(nl) - buf);
-            dropped += k;
-            tail.assign(buf + k + 1, got - k - 1);
-            break;
-          }
-          dropped += got;
-        }
-        block->overlong_size = std::max<std::uint64_t>(dropped, 1);
-        pool.submit(std::move(block), consume);
-        continue;
-      }
-      if (cut != std::string::npos) {
-        tail.assign(bytes.view().substr(cut));
-        bytes.shrink_to(cut);
-      }
-      if (!bytes.empty()) pool.submit(std::move(block), consume);
-    }
+      pool.submit(std::move(block), consume);
+    });
     pool.drain(consume);
   }
 
