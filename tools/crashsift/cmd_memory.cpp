@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "command.hpp"
+#include "exits_options.hpp"
 #include "crashsift/pipeline/chart.hpp"
 #include "crashsift/pipeline/exits_run.hpp"
 #include "crashsift/report/chart.hpp"
@@ -37,6 +38,7 @@ struct MemoryArgs {
   std::vector<std::string> journals;    // positional: journal inputs giving each lifetime's exit class
   std::vector<std::string> units;
   std::vector<std::string> fail_on;
+  unsigned jobs = 0;                    // -j; 0: the number of cores
   bool journal_failed = false;          // set by attach_journal_exits: a --fail-on class matched
 };
 
@@ -48,6 +50,7 @@ bool attach_journal_exits(const MemoryArgs& a, std::vector<correlate::MemoryRepo
   q.inputs = a.journals;
   q.selection.unit_globs = a.units;
   q.parse.zone = a.utc ? Zone::utc() : Zone(a.tz);
+  q.parse.jobs = a.jobs ? a.jobs : default_jobs();
   const auto run = pipeline::run_exits(q);
   std::fputs(report::format_input_diagnostics(run).c_str(), stderr);
   for (const auto& x : run.exits)
@@ -68,6 +71,7 @@ bool build_options(const MemoryArgs& a, input::AppReadOptions& read, correlate::
       return false;
     }
   read.zone = a.app_tz.empty() ? Zone::utc() : Zone(a.app_tz);
+  read.jobs = a.jobs ? a.jobs : default_jobs();
   const auto w = parse_duration_seconds(a.window);
   if (!w || *w <= 0) {
     std::fprintf(stderr, "crashsift: error: --window %s: expected a duration like 10min, 90s, 1h\n", a.window.c_str());
@@ -153,6 +157,10 @@ void register_memory(CLI::App& root, Commands& commands) {
   app->add_option("--window", args->window, "Window before each lifetime end for peak and slope (default 10min)");
   app->add_option("--memory-limit", args->memory_limit, "Memory limit (e.g. 24G): lifetimes ending near it are marked");
   app->add_flag("--explain-fields", args->explain, "Show which fields were detected and why, then stop");
+  app->add_option("-j,--jobs", args->jobs,
+                  "Threads: app logs are prefiltered, and journal JSON and export parsed, in parallel blocks "
+                  "(default: the number of cores). The result is the same whatever N")
+      ->check(CLI::Range(1u, 256u));
   app->add_option("--format", args->format, "Output format: text, json, markdown, svg (the memory-and-exits chart of each app log)")
       ->check(CLI::IsMember({"text", "json", "markdown", "svg"}));
   app->add_flag("--pretty", args->pretty, "Indent JSON output");

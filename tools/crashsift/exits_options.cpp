@@ -64,8 +64,8 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
       ->check(CLI::IsMember({"index", "scan"}))
       ->group("Input");
   app->add_option("-j,--jobs", o.jobs,
-                  "Threads for parsing journal JSON and export in parallel blocks (default: the number of cores). The "
-                  "result is the same whatever N")
+                  "Threads for parsing journal JSON and export, and prefiltering app logs, in parallel blocks (default: "
+                  "the number of cores). The result is the same whatever N")
       ->check(CLI::Range(1u, 256u))
       ->group("Input");
   app->add_option("--max-line", o.max_line,
@@ -169,7 +169,7 @@ void add_selection_options(CLI::App* app, ExitsOptions& o) {
 // Every core: since blocks are read without zero-filling, parsed in place and filled slot by
 // slot, and the reading thread parses blocks itself while it waits, -j2 on a 2-vCPU VM takes
 // 0.65-0.7x the wall time of -j1 on the 1 GiB journals (bench/README.md).
-static unsigned default_jobs() { return std::max(1u, std::thread::hardware_concurrency()); }
+unsigned default_jobs() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 pipeline::ExitsQuery make_query(const ExitsOptions& o) {
   validate_zone(o.out.tz);
@@ -216,6 +216,7 @@ pipeline::ExitsQuery make_query(const ExitsOptions& o) {
       throw CLI::ValidationError("--field", f + ": " + r.error());
   q.app_options.zone = o.app_tz.empty() ? Zone::utc() : Zone(o.app_tz);
   q.app_options.max_line = q.parse.max_line;
+  q.app_options.jobs = q.parse.jobs;
   const auto window = parse_duration_seconds(o.window);
   if (!window || *window <= 0) throw CLI::ValidationError("--window", "expected a duration like 10min, 90s, 1h");
   q.window_s = *window;

@@ -55,5 +55,7 @@ void add_app_options(CLI::App* app, ExitsOptions& o);
 void add_core_options(CLI::App* app, ExitsOptions& o);
 // Throws CLI::ValidationError on a bad value.
 pipeline::ExitsQuery make_query(const ExitsOptions& o);
+// -j when not given: the number of cores (bench/README.md).
+unsigned default_jobs();
 
 }  // namespace crashsift::tool

@@ -11,6 +11,7 @@
 #include "crashsift/input/app_fields.hpp"
 #include "crashsift/input/app_line_parser.hpp"
 #include "crashsift/input/app_prefilter.hpp"
+#include "crashsift/input/line_blocks.hpp"
 
 namespace crashsift::input {
 
@@ -128,6 +129,45 @@ bool recover_glued(AppLineParser& p, std::string_view s, AppRecord& rec) {
   return false;
 }
 
+// What the prefilter decides of a line, before any parse. Everything but `parse` is final.
+enum class Verdict : std::uint8_t {
+  blank,        // nothing to say
+  overlong,     // over the line limit: skipped, said
+  prefiltered,  // no needle: not parsed
+  not_object,   // no needle, and not a JSON object: said
+  torn,         // no needle, an object without its closing brace: said
+  torn_last,    // the same on the last line, which has no newline
+  parse,        // a needle: parse it
+};
+
+// The prefilter's verdict on line l, whose text without indentation, CR and BOM is s. Needs
+// the padding after s that LineReader keeps.
+Verdict judge(const Line& l, std::string_view s, const AppPrefilter& filter, bool parse_all) {
+  if (l.overlong) return Verdict::overlong;
+  if (s.empty()) return Verdict::blank;  // blank lines are normal (and not errors)
+  if (parse_all || filter.matches(s)) return Verdict::parse;
+  // Not parsed, but a torn line is still worth counting: a whole object ends with '}'.
+  if (s.front() != '{') return Verdict::not_object;
+  if (s.back() != '}') return l.last_without_newline ? Verdict::torn_last : Verdict::torn;
+  return Verdict::prefiltered;
+}
+
+// A block of whole lines whose prefilter verdicts a worker thread found: the lines to parse
+// and to report, in order (blank and plain prefiltered lines are only counted).
+struct AppBlock {
+  ByteBuffer bytes;
+  std::uint64_t overlong_size = 0;  // > 0: the block is one line dropped unread (line_blocks.hpp)
+  std::uint64_t newlines = 0;
+  std::uint64_t lines = 0, prefiltered = 0;
+  struct Item {
+    std::uint64_t line;              // 1-based within the block
+    std::uint64_t offset, size;      // of the stripped text in bytes; for overlong, size is its length
+    Verdict verdict;
+    bool last_without_newline;
+  };
+  std::vector<Item> items;
+};
+
 class AppReader {
  public:
   AppReader(const AppReadOptions& o, InputReport& r, AppFieldReport& f, const AppRecordSink& sink)
@@ -137,6 +177,11 @@ class AppReader {
       add_override_needle(*p);
   }
   void line(const Line& l);
+  // While the first lines are surveyed, the prefilter may still gain needles.
+  bool surveying() const { return survey_.active(); }
+  // The rest of the input in blocks whose lines are prefiltered on jobs threads; the lines to
+  // parse are parsed here, in order, by the one parser (a unit it decides holds for later lines).
+  void read_blocks(LineReader& reader);
   // End of input: the survey's notes when the log gave no samples or no times.
   void finish();
 
@@ -151,8 +196,12 @@ class AppReader {
     const size_t dot = path.find_last_of('.');
     add_needle(dot == std::string::npos ? std::string_view(path) : std::string_view(path).substr(dot + 1));
   }
+  bool parse_all() const { return opt_.keep_other || force_parse_; }
   void survey(std::string_view s);
+  void take(Verdict v, std::string_view s, std::uint64_t number, std::uint64_t overlong_size, bool last_without_newline);
+  void parse(std::string_view s, std::uint64_t number, bool last_without_newline);
   void deliver(AppRecord& rec, std::uint64_t line_no);
+  static void judge_block(AppBlock& b, const AppPrefilter& filter, bool parse_all, size_t max_line);
 
   const AppReadOptions& opt_;
   InputReport& report_;
@@ -203,33 +252,97 @@ void AppReader::deliver(AppRecord& rec, std::uint64_t line_no) {
 
 void AppReader::line(const Line& l) {
   ++fields_.lines;
-  if (l.overlong) {
-    report_.skip(l.number, "line of " + std::to_string(l.overlong_size) + " bytes is over the line limit");
-    return;
+  const std::string_view s = l.overlong ? std::string_view() : strip_line(l.text);
+  if (!s.empty() && survey_.active() && s.front() == '{') survey(s);
+  take(judge(l, s, filter_, parse_all()), s, l.number, l.overlong_size, l.last_without_newline);
+}
+
+void AppReader::take(Verdict v, std::string_view s, std::uint64_t number, std::uint64_t overlong_size,
+                     bool last_without_newline) {
+  switch (v) {
+    case Verdict::blank:
+      return;
+    case Verdict::overlong:
+      return report_.skip(number, "line of " + std::to_string(overlong_size) + " bytes is over the line limit");
+    case Verdict::prefiltered:
+      ++fields_.prefiltered;
+      return;
+    case Verdict::not_object:
+      ++fields_.prefiltered;
+      return report_.skip(number, "not a JSON object");
+    case Verdict::torn:
+      ++fields_.prefiltered;
+      return report_.skip(number, "torn line (no closing brace)");
+    case Verdict::torn_last:
+      ++fields_.prefiltered;
+      return report_.skip(number, "torn last line (no newline)");
+    case Verdict::parse:
+      return parse(s, number, last_without_newline);
   }
-  const std::string_view s = strip_line(l.text);
-  if (s.empty()) return;  // blank lines are normal (and not errors)
-  if (survey_.active() && s.front() == '{') survey(s);
-  if (!opt_.keep_other && !force_parse_ && !filter_.matches(s)) {
-    ++fields_.prefiltered;
-    // Not parsed, but a torn line is still worth counting: a whole object ends with '}'.
-    if (s.front() != '{' || s.back() != '}')
-      report_.skip(l.number, s.front() != '{' ? "not a JSON object" : l.last_without_newline
-                                                  ? "torn last line (no newline)" : "torn line (no closing brace)");
-    return;
-  }
+}
+
+void AppReader::parse(std::string_view s, std::uint64_t number, bool last_without_newline) {
   ++fields_.parsed;
   if (s.front() == '{' && parser_.parse(s.data(), s.size(), rec_)) {
-    deliver(rec_, l.number);
+    deliver(rec_, number);
     return;
   }
-  report_.skip(l.number, s.front() == '{' ? (l.last_without_newline ? "torn last line (no newline)"
-                                                                    : "invalid JSON")
-                                          : "not a JSON object");
+  report_.skip(number, s.front() == '{' ? (last_without_newline ? "torn last line (no newline)" : "invalid JSON")
+                                        : "not a JSON object");
   if (recover_glued(parser_, s, rec_)) {
     ++fields_.recovered;
-    deliver(rec_, l.number);
+    deliver(rec_, number);
   }
+}
+
+void AppReader::judge_block(AppBlock& b, const AppPrefilter& filter, bool parse_all, size_t max_line) {
+  b.items.clear();
+  b.lines = b.prefiltered = 0;
+  b.newlines = 1;
+  if (b.overlong_size) {
+    b.lines = 1;
+    b.items.push_back({1, 0, b.overlong_size, Verdict::overlong, false});
+    return;
+  }
+  LineReader reader(LineReader::InPlace{}, b.bytes.view(), max_line);
+  Line l;
+  bool last_without_newline = false;
+  while (reader.next(l)) {
+    ++b.lines;
+    last_without_newline = l.last_without_newline;
+    const std::string_view s = l.overlong ? std::string_view() : strip_line(l.text);
+    const Verdict v = judge(l, s, filter, parse_all);
+    if (v == Verdict::blank) continue;
+    if (v == Verdict::prefiltered) {
+      ++b.prefiltered;
+      continue;
+    }
+    const std::uint64_t offset = s.empty() ? 0 : static_cast<std::uint64_t>(s.data() - b.bytes.data());
+    b.items.push_back({l.number, offset, l.overlong ? l.overlong_size : s.size(), v, l.last_without_newline});
+  }
+  // Every line ends in a newline but the input's last one (only a last block has it).
+  b.newlines = b.lines - (last_without_newline ? 1 : 0);
+}
+
+void AppReader::read_blocks(LineReader& reader) {
+  std::uint64_t next_line = reader.line_number() + 1;
+  const AppPrefilter& filter = filter_;  // fixed from here on: the survey is over
+  const bool all = parse_all();
+  const size_t max_line = opt_.max_line;
+  OrderedPool<AppBlock> pool(opt_.jobs - 1, 2 * opt_.jobs,
+                             [&filter, all, max_line](AppBlock& b) { judge_block(b, filter, all, max_line); });
+  const auto consume = [&](AppBlock& b) {
+    const std::uint64_t base = next_line - 1;
+    next_line += b.newlines;
+    fields_.lines += b.lines;
+    fields_.prefiltered += b.prefiltered;
+    for (const auto& it : b.items)
+      take(it.verdict, std::string_view(b.bytes.data() + it.offset, it.verdict == Verdict::overlong ? 0 : it.size),
+           base + it.line, it.size, it.last_without_newline);
+  };
+  cut_line_blocks(reader, opt_.block_bytes, opt_.max_line, pool,
+                  [&](std::unique_ptr<AppBlock> block) { pool.submit(std::move(block), consume); });
+  pool.drain(consume);
 }
 
 }  // namespace
@@ -240,7 +353,11 @@ void read_app_log(LineReader& reader, const AppReadOptions& options, InputReport
     report.format = "app-ndjson";
     AppReader r(options, report, fields, sink);
     Line line;
-    while (reader.next(line)) r.line(line);
+    // The first lines one at a time (the survey may still add needles); then, with jobs > 1, the
+    // rest in blocks prefiltered in parallel.
+    bool more = true;
+    while ((options.jobs <= 1 || r.surveying()) && (more = reader.next(line))) r.line(line);
+    if (more && options.jobs > 1) r.read_blocks(reader);
     r.finish();
     report.bytes = reader.bytes_consumed();
     if (!reader.source().error().empty()) report.note("read error: " + reader.source().error());

@@ -73,6 +73,10 @@ struct AppReadOptions {
   AppFieldOverrides fields;
   size_t max_line = default_max_line;
   std::uint32_t input_index = 0;
+  // Threads: past the first lines, blocks of block_bytes are prefiltered in parallel (the lines
+  // that pass are parsed in order on the calling thread, so the result is the same whatever N).
+  unsigned jobs = 1;
+  size_t block_bytes = 1u << 20;
   bool keep_other = false;      // also deliver records of kind other (tests, --dump)
   // Memory bound for the sample series (correlate::SampleSeries): beyond this many samples,
   // samples outside keep_windows are decimated (0 = keep every sample).

@@ -28,7 +28,7 @@ struct StreamedApp {
 inline StreamedApp stream_app(std::string_view bytes, input::AppReadOptions o = {}) {
   StreamedApp s;
   auto src = input::memory_source(bytes);
-  input::LineReader reader(*src);
+  input::LineReader reader(*src, o.max_line);  // as the app loader reads: with the line limit
   input::read_app_log(reader, o, s.report, s.fields, [&](const input::AppRecord& r) { s.records.push_back(r); });
   return s;
 }
