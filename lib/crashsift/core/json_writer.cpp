@@ -25,9 +25,16 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   const std::string clean = is_valid_utf8(s) ? std::string() : sanitize_utf8(s);
   const std::string_view v = clean.empty() ? s : std::string_view(clean);
+  out.reserve(out.size() + v.size() + 16);
   out.push_back('"');
-  for (char ch : v) {
-    const auto c = static_cast<unsigned char>(ch);
+  // Runs of characters that need no escape are appended whole (crash messages and stack traces
+  // are long, with a quote or newline here and there).
+  size_t run = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(v.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -36,16 +43,14 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\t': out += "\\t"; break;
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(ch);
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(v.data() + run, v.size() - run);
   out.push_back('"');
 }
 

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <string>
+#include <vector>
+
 #include "crashsift/core/json_writer.hpp"
 
 using namespace crashsift;
@@ -19,4 +22,25 @@ TEST_CASE("JSON writer output parses back, with nulls and escapes") {
   CHECK(int64_t(doc["i"]) == 42);
   CHECK(std::string_view(doc["bad_utf8"]).find("ok") != std::string_view::npos);
   CHECK(simdjson::dom::array(doc["arr"]).size() == 2);
+}
+
+TEST_CASE("JSON strings: every mix of plain runs and characters to escape parses back to itself") {
+  // Runs of plain text between escapes of every kind, at the start, in the middle and at the end,
+  // with UTF-8 (kept as is) and DEL (no escape needed).
+  const std::vector<std::string> pieces{"", "plain", "\"", "\\", "\n", "\r", "\t", "\b", "\f", std::string(1, '\x01'),
+                                        std::string(1, '\x1f'), "\x7f", "h\xc3\xa9", "Error: \"x\" at\n  line 3"};
+  simdjson::dom::parser p;
+  size_t checked = 0;
+  for (const auto& a : pieces)
+    for (const auto& b : pieces)
+      for (const auto& c : pieces) {
+        const std::string text = a + "mid" + b + c;
+        std::string out;
+        append_json_string(out, text);
+        simdjson::dom::element doc;
+        REQUIRE_FALSE(p.parse(out).get(doc));
+        CHECK(std::string_view(doc) == text);
+        ++checked;
+      }
+  CHECK(checked == pieces.size() * pieces.size() * pieces.size());
 }
