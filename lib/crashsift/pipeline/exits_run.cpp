@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -26,13 +25,11 @@
 #include "crashsift/input/journal_follow.hpp"
 #include "crashsift/input/journal_native.hpp"
 #include "crashsift/input/kmsg.hpp"
-#include "crashsift/pipeline/core_attachment.hpp"
+#include "crashsift/pipeline/exit_cores.hpp"
+#include "crashsift/pipeline/exits_app.hpp"
 #include "crashsift/pipeline/input_reading.hpp"
-#include "crashsift/symbolize/journal_backtrace.hpp"
 
 namespace crashsift::pipeline {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -65,7 +62,7 @@ class Runner {
     if (count_journal_inputs(q_) > 1) windows.hold_exits = std::max<size_t>(q_.hold_exits_across_inputs, 2);
     tracker_.stream_final_exits(streaming_, windows);
     const bool no_journal = q_.inputs.empty() && q_.journal_dirs.empty() && q_.journal_files.empty() && q_.hosts.empty();
-    if (no_journal && !q_.app_args.empty()) return app_only();
+    if (no_journal && !q_.app_args.empty()) return run_app_only(q_);
     if (q_.live && streaming_ && !q_.live->kernel.empty())
       follow_kernel(static_cast<std::uint32_t>((no_journal ? 1 : 0) + q_.journal_dirs.size() +
                                                (q_.journal_files.empty() ? 0 : 1) + q_.inputs.size() + q_.hosts.size()));
@@ -337,7 +334,7 @@ class Runner {
     for (const auto& x : final_) ++streamed_by_class_[std::string(to_string(x.cls))];
     streamed_ += final_.size();
     if (final_.empty()) return;
-    if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(final_, final_cores_);
+    if (!q_.core_dirs.empty() || q_.use_coredump_entries) cores_.attach(final_, final_cores_);
     live_samples(final_, batch_samples_);
     q_.on_final_exits(final_, final_cores_, input_names_, batch_samples_);
     final_.clear();
@@ -350,7 +347,7 @@ class Runner {
     std::erase_if(updates_, [&](const classify::Exit& x) { return !exit_selected(x, q_.selection, {}); });
     if (updates_.empty()) return;
     if (q_.on_exit_updates) {
-      if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(updates_, final_cores_);
+      if (!q_.core_dirs.empty() || q_.use_coredump_entries) cores_.attach(updates_, final_cores_);
       else final_cores_.clear();
       live_samples(updates_, batch_samples_);
       q_.on_exit_updates(updates_, final_cores_, input_names_, batch_samples_);
@@ -366,7 +363,7 @@ class Runner {
     if (!app_follower_) {
       auto specs = input::expand_app_inputs(q_.app_args);
       if (!specs) {
-        if (!app_error_said_) core_warnings_.push_back({"app-log-unreadable", "--app: " + specs.error()});
+        if (!app_error_said_) live_app_warnings_.push_back({"app-log-unreadable", "--app: " + specs.error()});
         app_error_said_ = true;
         return;
       }
@@ -379,7 +376,7 @@ class Runner {
     app_follower_->catch_up(now);
     // One app log without a unit describes the exits of the one unit watched (-u), no other.
     const bool single_unit = q_.selection.unit_globs.size() == 1;
-    samples_before_exits(exits, app_follower_->apps(), single_unit, out.summaries, out.how);
+    samples_before_exits(exits, app_follower_->apps(), single_unit, q_.window_s, out.summaries, out.how);
   }
 
   void drop_written_before(std::vector<classify::Exit>& exits) const {
@@ -423,9 +420,10 @@ class Runner {
       if (units.size() > 8) list += ", ...";
       run.warnings.push_back({"no-exit-selected", "no exit matched the selection; units with exits: " + list});
     }
-    if (!q_.app_args.empty()) attach_samples(run);
-    if (!q_.core_dirs.empty() || q_.use_coredump_entries) attach_cores(run.exits, run.cores);
-    for (auto& w : core_warnings_) run.warnings.push_back(std::move(w));
+    if (!q_.app_args.empty()) attach_app_samples(q_, run);
+    if (!q_.core_dirs.empty() || q_.use_coredump_entries) cores_.attach(run.exits, run.cores);
+    for (auto& w : cores_.warnings()) run.warnings.push_back(std::move(w));
+    for (auto& w : live_app_warnings_) run.warnings.push_back(std::move(w));
     return run;
   }
 
@@ -446,214 +444,6 @@ class Runner {
                            : "; none is an exit record, kill or fault line, coredump entry, status block, shell, "
                              "supervisor or runtime crash message";
       warnings.push_back({"no-exit-in-input", what});
-    }
-  }
-
-  // ---- cores ------------------------------------------------------------------------------
-
-  std::vector<symbolize::CoreIdentity> scan_core_dirs(std::vector<Warning>& warnings) const {
-    std::vector<symbolize::CoreIdentity> found;
-    for (const auto& dir : q_.core_dirs) {
-      std::error_code ec;
-      fs::directory_iterator it(dir, ec), end;
-      if (ec) {
-        warnings.push_back({"cores-unreadable", "--cores " + dir + ": " + ec.message()});
-        continue;
-      }
-      for (; it != end; it.increment(ec)) {
-        if (ec || !it->is_regular_file(ec)) continue;
-        auto id = symbolize::read_core_identity(it->path().string());
-        if (id.error.empty()) found.push_back(std::move(id));
-      }
-    }
-    return found;
-  }
-
-  // A core belongs to an exit by PID (and boot, when both are known) near the exit time; else by
-  // command name and time (a container's PID namespace differs from the host's).
-  static const symbolize::CoreIdentity* match_core(const classify::Exit& x,
-                                                   const std::vector<symbolize::CoreIdentity>& cores,
-                                                   std::vector<bool>& used, std::string& how) {
-    constexpr std::int64_t hour = 3600 * usec_per_sec, minutes = 2 * 60 * usec_per_sec;
-    // A file's mtime says when it was written or copied, not when the process crashed: only a
-    // time from systemd-coredump's file name constrains the match.
-    auto near = [&](const symbolize::CoreIdentity& c, std::int64_t tolerance) {
-      if (c.time_source != "file-name") return true;
-      return !c.time_usec || !x.exited_at || std::llabs(*c.time_usec - *x.exited_at) <= tolerance;
-    };
-    for (size_t i = 0; i < cores.size(); ++i) {
-      const auto& c = cores[i];
-      if (used[i] || !c.pid || !x.pid || *c.pid != *x.pid || !near(c, hour)) continue;
-      if (!c.boot_id.empty() && !x.boot_id.empty() && c.boot_id != x.boot_id) continue;
-      used[i] = true;
-      how = "pid";
-      return &c;
-    }
-    for (size_t i = 0; i < cores.size(); ++i) {
-      const auto& c = cores[i];
-      const std::string exe_base = c.exe.substr(c.exe.rfind('/') + 1);
-      const bool same_name = classify::same_command(c.comm, x.process_name) || (!exe_base.empty() && exe_base == x.process_name);
-      if (used[i] || !same_name || c.time_source != "file-name" || !near(c, minutes)) continue;
-      used[i] = true;
-      how = "command name and time";
-      return &c;
-    }
-    return nullptr;
-  }
-
-  std::optional<report::CoreAttachment> symbolize_for(const std::string& path, const std::string& how,
-                                                      const classify::Exit& x) const {
-    symbolize::CoreRequest req = q_.core_settings;
-    req.core_path = path;
-    auto core = symbolize::symbolize_core(req);
-    if (core) return make_core_attachment(*core, "core-file", how);
-    auto fallback = journal_backtrace(x);
-    if (fallback) fallback->error = core.error();
-    else {
-      report::CoreAttachment a;
-      a.source = "core-file";
-      a.path = path;
-      a.matched_by = how;
-      a.error = core.error();
-      fallback = a;
-    }
-    return fallback;
-  }
-
-  // When the core file is gone, systemd-coredump's own backtrace text is the next best thing.
-  static std::optional<report::CoreAttachment> journal_backtrace(const classify::Exit& x) {
-    if (x.coredump_message.find("Stack trace of thread") == std::string::npos) return std::nullopt;
-    auto parsed = symbolize::parse_journal_backtrace(x.coredump_message, x.signal_number);
-    if (parsed.threads.empty()) return std::nullopt;
-    return make_core_attachment(parsed, "journal", "coredump journal entry");
-  }
-
-  // The core files of --cores are read once; exits take them in time order (batch by batch when
-  // they are streamed), each core going to one exit.
-  void attach_cores(const std::vector<classify::Exit>& exits, std::vector<std::pair<size_t, report::CoreAttachment>>& out) {
-    if (!core_files_) {
-      core_files_ = scan_core_dirs(core_warnings_);
-      core_used_.assign(core_files_->size(), false);
-    }
-    const auto& cores = *core_files_;
-    auto& used = core_used_;
-    out.clear();
-    for (size_t i = 0; i < exits.size(); ++i) {
-      const auto& x = exits[i];
-      if (!classify::is_crash_signal(x.signal)) continue;
-      std::string how;
-      std::error_code ec;
-      std::optional<report::CoreAttachment> attached;
-      if (!x.coredump_filename.empty() && fs::exists(x.coredump_filename, ec)) {
-        attached = symbolize_for(x.coredump_filename, "coredump journal entry", x);
-      } else if (const auto* c = match_core(x, cores, used, how)) {
-        attached = symbolize_for(c->path, how, x);
-      } else {
-        attached = journal_backtrace(x);
-      }
-      if (attached) out.emplace_back(i, std::move(*attached));
-    }
-  }
-
-  // App-only mode (--app and no journal): each lifetime the app log shows ends in an exit that
-  // left no record here. Its class is unknown ("no exit record"), or an inferred OOM when the
-  // last samples were near the memory limit.
-  ExitsRun app_only() {
-    ExitsRun run;
-    auto apps = correlate::load_app_inputs(q_.app_args, q_.app_options);
-    if (!apps) {
-      InputReport bad;
-      bad.path = "--app";
-      bad.fatal = apps.error();
-      run.app_inputs.push_back(std::move(bad));
-      return run;
-    }
-    for (const auto& app : *apps) {
-      for (const auto& in : app.inputs) run.app_inputs.push_back(in);
-      for (const auto& life : correlate::infer_lifetimes(app)) {
-        const bool restarted = life.end_kind == correlate::LifetimeEnd::next_start;
-        // A lifetime the log simply stops in may still be running: only one that ended near
-        // the memory limit is reported (the external SIGKILL of an OOM killer leaves no line).
-        const bool near_limit = q_.memory_limit && correlate::ends_near_limit(app, life, *q_.memory_limit);
-        if (restarted || near_limit) run.exits.push_back(app_only_exit(app, life, restarted));
-      }
-    }
-    run.exits_before_selection = run.exits.size();
-    std::vector<classify::Exit> kept;
-    for (auto& x : run.exits)
-      if (exit_selected(x, q_.selection, {})) kept.push_back(std::move(x));
-    run.exits = std::move(kept);
-    run.warnings.push_back({"app-only", "no journal given: exits are inferred from the app log alone (lifetime "
-                                        "boundaries), so their class is unknown unless memory was near a limit"});
-    run.apps = std::move(*apps);
-    attach_samples_from(run, run.apps);
-    return run;
-  }
-
-  // An exit known only from the app log: the lifetime's end, classified by the same rules as
-  // every other exit (unknown, or an inferred OOM near --memory-limit).
-  classify::Exit app_only_exit(const correlate::AppData& app, const correlate::AppLifetime& life, bool restarted) const {
-    classify::Exit x;
-    x.unit = app.unit.empty() ? "(app log)" : app.unit;
-    if (life.pid >= 0) x.pid = life.pid, x.pid_source = "app-log";
-    x.started_at = life.start;
-    x.exited_at = life.end;
-    x.runtime = life.version;
-    x.evidence.push_back({"app-lifetime",
-                          "last record of the lifetime that began with " + life.start_reason +
-                              (restarted ? "; a new lifetime follows" : "; the log ends here"),
-                          Origin{}, life.end});
-    x.witnesses.push_back({"app-lifetime", "created", Origin{}});
-    classify::ExitFacts f;
-    f.app_lifetime_only = true;
-    if (q_.memory_limit && correlate::ends_near_limit(app, life, *q_.memory_limit)) f.near_memory_limit = *q_.memory_limit;
-    classify::classify_exit(x, f);
-    return x;
-  }
-
-  // --app: the samples block of every exit (issue 3), from the app log that belongs to it.
-  void attach_samples(ExitsRun& run) const {
-    // Samples before each exit are kept at full resolution; the rest may be decimated to bound
-    // memory on huge app logs.
-    input::AppReadOptions options = q_.app_options;
-    const auto before = static_cast<UsecUtc>((std::max(q_.window_s, 600.0) + 60) * 1e6);
-    for (const auto& x : run.exits)
-      if (x.exited_at) options.keep_windows.emplace_back(*x.exited_at - before, *x.exited_at + 5 * usec_per_sec);
-    auto apps = correlate::load_app_inputs(q_.app_args, options);
-    if (!apps) {
-      run.warnings.push_back({"app-log-unreadable", "--app: " + apps.error()});
-      run.samples.assign(run.exits.size(), std::nullopt);
-      run.samples_how.assign(run.exits.size(), std::string());
-      return;
-    }
-    for (const auto& app : *apps)
-      for (const auto& in : app.inputs) run.app_inputs.push_back(in);
-    run.apps = std::move(*apps);
-    attach_samples_from(run, run.apps);
-  }
-
-  void attach_samples_from(ExitsRun& run, const std::vector<correlate::AppData>& apps) const {
-    std::vector<std::string> units;
-    for (const auto& x : run.exits)
-      if (std::find(units.begin(), units.end(), x.unit) == units.end()) units.push_back(x.unit);
-    samples_before_exits(run.exits, apps, units.size() == 1, run.samples, run.samples_how);
-  }
-
-  // The app samples before each exit and how its log was picked, parallel to exits (after the
-  // fact and live alike).
-  void samples_before_exits(const std::vector<classify::Exit>& exits, const std::vector<correlate::AppData>& apps,
-                            bool single_unit, std::vector<std::optional<correlate::SamplesSummary>>& samples,
-                            std::vector<std::string>& how) const {
-    samples.assign(exits.size(), std::nullopt);
-    how.assign(exits.size(), std::string());
-    for (size_t i = 0; i < exits.size(); ++i) {
-      const auto& x = exits[i];
-      if (!x.exited_at) continue;
-      std::string picked;
-      const correlate::AppData* app = correlate::pick_app_for_exit(apps, x.unit, x.pid, *x.exited_at, single_unit, picked);
-      if (!app) continue;
-      samples[i] = correlate::summarize_before(*app, *x.exited_at, q_.window_s);
-      if (samples[i]) how[i] = picked;
     }
   }
 
@@ -688,9 +478,8 @@ class Runner {
   std::unique_ptr<correlate::AppFollower> app_follower_;
   bool app_error_said_ = false;
   std::vector<std::pair<size_t, report::CoreAttachment>> final_cores_;
-  std::optional<std::vector<symbolize::CoreIdentity>> core_files_;
-  std::vector<bool> core_used_;
-  std::vector<Warning> core_warnings_;
+  ExitCores cores_{q_.core_dirs, q_.core_settings};
+  std::vector<Warning> live_app_warnings_;
   std::vector<InputReport> input_names_;  // paths only, for evidence origins
   std::uint64_t streamed_ = 0, exits_seen_ = 0;
   std::map<std::string, std::uint64_t> streamed_by_class_;
