@@ -125,6 +125,8 @@ def peak_anon_mb(cmd):
 
 
 def size_of(path):
+    if isinstance(path, list):
+        return sum(size_of(p) for p in path)
     if os.path.isdir(path):
         return sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path))
     return os.path.getsize(path)
@@ -141,7 +143,7 @@ def row(name, path, cs_cmd, anchors, mem="rss"):
     """anchors: [(label, cmd)], timed in the same hyperfine run as crashsift."""
     times = fastest([cs_cmd] + [c for _, c in anchors], args.runs)
     mb = peak_anon_mb(cs_cmd) if mem == "anon" else peak_rss_mb(cs_cmd)
-    size = size_of(path) if path and os.path.exists(path) else None
+    size = size_of(path) if path and (isinstance(path, list) or os.path.exists(path)) else None
     anchor_txt = "; ".join(f"{l} {t:.2f} s ({t / times[0]:.2f}×)" for (l, _), t in zip(anchors, times[1:]))
     rows.append((name, f"{times[0]:.2f} s", f"{gbps(path, times[0]):.2f} GB/s" if size else "-",
                  f"{mb:.0f} MB" + (" anon" if mem == "anon" else ""), anchor_txt))
@@ -163,8 +165,14 @@ def main():
     if not args.skip_jq:
         t = fastest([f"jq -c 'select(.MESSAGE_ID==\"98e322203f7a4ed290d09fe03c09fe15\") | [.UNIT,.EXIT_STATUS]' {js}"], 1)[0]
         rows.append(("jq select of the exit records (json)", f"{t:.2f} s", f"{gbps(js, t):.2f} GB/s", "-", "anchor"))
+    row("journal json, -j1", js, f"{CS} exits -j1 --format json {out} {js}", [])
     row("journal export", ex, f"{CS} exits --format json {out} {ex}",
         [("cat", f"cat {ex}"), ("rg -c", f"rg -c 'Main process exited' {ex}")])
+    row("journal export, -j1", ex, f"{CS} exits -j1 --format json {out} {ex}", [])
+    parts = [f"{D}/journal-part{i}.export" for i in (1, 2, 3)]
+    if all(os.path.exists(p) for p in parts):
+        row("three exports of 1 GiB as three inputs", parts, f"{CS} exits --format json {out} {' '.join(parts)}",
+            [("cat", f"cat {' '.join(parts)}")])
     row("native journal dir", jr, f"{CS} exits --format json {out} -D {jr}",
         [("journalctl -o export", f"journalctl --directory={jr} -o export"),
          ("journalctl MESSAGE_ID=exit", f"journalctl --directory={jr} -q MESSAGE_ID=98e322203f7a4ed290d09fe03c09fe15")],
@@ -176,6 +184,10 @@ def main():
         mem="anon")
     row("app.ndjson, memory --app", app, f"{CS} memory --format json --app {app}",
         [("rg -c", f"rg -c memory {app}")])
+    row("app.ndjson, memory --app -j1", app, f"{CS} memory -j1 --format json --app {app}", [])
+    if not args.skip_jq:
+        t = fastest([f"jq -c 'select(.rss != null) | [.time, .rss]' {app}"], 1)[0]
+        rows.append(("jq select of the samples (app.ndjson)", f"{t:.2f} s", f"{gbps(app, t):.2f} GB/s", "-", "anchor"))
     row("crash loop export, 500 000 exits", cl, f"{CS} exits --format json {out} {cl}",
         [("rg -c", f"rg -c 'Main process exited' {cl}")])
     row("report, journal export", ex, f"{CS} report --format json {out} {ex}", [])
