@@ -34,6 +34,21 @@ std::string mode_title(const classify::Exit& x, const report::CoreAttachment* c)
   return t + ": " + x.cause;
 }
 
+// A mode groups exits by cause, message or core signature, not by exit code: when its exits'
+// codes differ the title names them all ("exit-1, exit-2: exit-code"), not the first one's.
+std::string title_with_codes(const std::string& title, std::vector<std::int64_t> codes) {
+  const size_t colon = title.find(':');
+  if (codes.size() < 2 || colon == std::string::npos || !starts_with(title, "exit-")) return title;
+  std::sort(codes.begin(), codes.end());
+  constexpr size_t named = 4;
+  std::string t;
+  for (size_t i = 0; i < codes.size() && i < named; ++i) t += (i ? ", exit-" : "exit-") + std::to_string(codes[i]);
+  if (codes.size() > named) t += ", ...";
+  const size_t signal = title.find(" (SIG");
+  if (signal != std::string::npos && signal < colon) t += title.substr(signal, colon - signal);
+  return t + title.substr(colon);
+}
+
 std::string short_time(UsecUtc t, const Zone& zone) { return format_in_zone(t, zone).substr(11, 5); }
 
 // Whether memory can explain a death: the example exit's last sample, uptime and systemd peak.
@@ -219,9 +234,14 @@ void IncidentBuilder::add_to_mode(classify::Exit&& x, size_t index, const correl
     m.cause = x.cause;
     modes_.push_back(std::move(m));
     at_last_.push_back(0);
+    mode_codes_.emplace_back();
   }
   FailureMode& m = modes_[it->second];
   m.exits.push_back(index);
+  if (auto& codes = mode_codes_[it->second]; x.code && std::find(codes.begin(), codes.end(), *x.code) == codes.end()) {
+    codes.push_back(*x.code);
+    if (codes.size() > 1) m.title = title_with_codes(m.title, codes);
+  }
   if (x.exited_at) {
     if (!m.first) m.first = x.exited_at;
     at_last_[it->second] = m.last && *m.last == *x.exited_at ? at_last_[it->second] + 1 : 1;

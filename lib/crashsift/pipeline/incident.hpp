@@ -67,6 +67,7 @@ class IncidentBuilder {
   std::vector<std::string> units_, hosts_;
   std::vector<report::FailureMode> modes_;     // in order of first occurrence
   std::vector<size_t> at_last_;                // per mode: its exits at its last exit time
+  std::vector<std::vector<std::int64_t>> mode_codes_;  // per mode: its exits' codes, in order seen
   std::map<std::string, size_t> mode_of_key_;
   std::map<std::string, size_t> runtime_ids_;
   std::vector<std::string> runtime_names_;
