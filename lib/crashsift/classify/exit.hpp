@@ -40,6 +40,14 @@ struct WitnessRef {
   Origin origin;
 };
 
+// A lifetime the input shows starting and never ending: the unit (restarted after its last exit,
+// say) was still running when the input ends, as far as the journal says. Only the host's last
+// boot in the input counts: a lifetime of an earlier boot ended with it.
+struct RunningLifetime {
+  std::string unit, hostname, boot_id, invocation_id;
+  UsecUtc started_at = 0;
+};
+
 struct Exit {
   std::string unit;
   std::optional<std::int64_t> pid;

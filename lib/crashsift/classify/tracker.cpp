@@ -3,6 +3,8 @@
 // share in tracker_state.hpp).
 #include "crashsift/classify/tracker.hpp"
 
+#include <algorithm>
+
 #include "crashsift/classify/crash_message.hpp"
 #include "crashsift/classify/tracker_state.hpp"
 #include "crashsift/core/text.hpp"
@@ -98,6 +100,18 @@ void ExitTracker::Impl::on_oomd(const Event& e) {
   ++records_added;
 }
 
+void ExitTracker::Impl::keep_running_lifetimes() {
+  for (const auto& [key, u] : units) {
+    if (!u.start_seen || !u.started_at || u.exit_since_start || u.stopped) continue;
+    const auto last = last_boot_of_host.find(std::string(unit_key_host(key)));
+    if (last == last_boot_of_host.end() || last->second != u.boot_id) continue;
+    const bool known = std::any_of(running.begin(), running.end(), [&](const RunningLifetime& r) {
+      return r.unit == u.unit && r.hostname == u.hostname && r.started_at == *u.started_at;
+    });  // the same journal read twice (export and json)
+    if (!known) running.push_back({u.unit, u.hostname, u.boot_id, u.invocation_id, *u.started_at});
+  }
+}
+
 void ExitTracker::Impl::on_coredump(const Event& e) {
   CoredumpRecord r;
   r.order = arrival;
@@ -170,7 +184,9 @@ void ExitTracker::take_final(std::vector<Exit>& out) { impl_->take_final(out); }
 void ExitTracker::end_input() {
   for (auto& r : impl_->recognizers) r->end_input(impl_->witness_sink);
   impl_->main_process.end_input();
+  impl_->keep_running_lifetimes();
   impl_->units.clear();
+  impl_->last_boot_of_host.clear();
 }
 
 }  // namespace crashsift::classify

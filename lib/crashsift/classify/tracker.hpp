@@ -57,6 +57,7 @@ struct Classified {
                                         // (with streaming on: the exits take_final did not give)
   std::vector<Warning> warnings;
   bool kernel_input_present = false;
+  std::vector<RunningLifetime> running;  // lifetimes not ended when their input ends
 };
 
 class ExitTracker {

@@ -251,6 +251,9 @@ Classified ExitTracker::finish() {
                               ": its start (and any earlier exits) are not in the input (rotated or vacuumed?)"});
   }
   out.warnings = std::move(m.warnings);
+  std::sort(m.running.begin(), m.running.end(),
+            [](const RunningLifetime& a, const RunningLifetime& b) { return a.started_at < b.started_at; });
+  out.running = std::move(m.running);
   out.inputs = std::move(m.stats);
   return out;
 }

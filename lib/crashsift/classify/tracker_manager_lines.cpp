@@ -47,12 +47,16 @@ Evidence ExitTracker::Impl::evidence(std::string role, const Event& e) {
 
 void ExitTracker::Impl::on_fact(const SystemdFact& f, const Event& e) {
   if (f.unit.empty()) return;
-  UnitState& u = units[unit_key(machine_key(e.machine_id, e.hostname), e.boot_id, f.unit)];
+  const std::string host = machine_key(e.machine_id, e.hostname);
+  auto [at, fresh] = units.try_emplace(unit_key(host, e.boot_id, f.unit));
+  UnitState& u = at->second;
+  if (fresh) u.unit = f.unit, u.hostname = e.hostname, u.boot_id = e.boot_id;
+  last_boot_of_host[host] = e.boot_id;
   switch (f.kind) {
     case SystemdFactKind::starting:
     case SystemdFactKind::started: return on_start(u, f, e);
     case SystemdFactKind::stopping: u.stop_requested = true; return;
-    case SystemdFactKind::stopped: return;
+    case SystemdFactKind::stopped: u.stopped = true; return;
     case SystemdFactKind::main_exited: return on_main_exited(u, f, e);
     case SystemdFactKind::unit_failed: return on_result(u, f.unit, f.result, e);
     case SystemdFactKind::deactivated: return on_result(u, f.unit, "success", e);
@@ -95,6 +99,7 @@ void ExitTracker::Impl::on_start(UnitState& u, const SystemdFact& f, const Event
     u.known_pid.reset();
     u.known_comm.clear();
     u.killed_with.clear();
+    u.stopped = false;
     u.open_exit.reset();
   }
   u.fresh_start = is_starting;

@@ -27,6 +27,7 @@ namespace crashsift::classify {
 inline constexpr UsecUtc one_second = usec_per_sec;
 
 struct UnitState {
+  std::string unit, hostname, boot_id;
   std::optional<UsecUtc> started_at;
   bool fresh_start = false;          // "Starting" seen, "Started" not yet
   std::string invocation_id;
@@ -36,6 +37,7 @@ struct UnitState {
   bool start_limit_pending = false;
   bool exit_since_start = false;     // an exit record was seen for the current lifetime
   bool start_seen = false;           // a Starting/Started line for this unit is in the input
+  bool stopped = false;              // "Stopped" since the last start
   std::vector<Evidence> pending;     // lines seen before the exit record
   ExitFacts pending_facts;
   std::optional<std::int64_t> known_pid;
@@ -53,6 +55,9 @@ inline std::string unit_key(std::string_view host, std::string_view boot, std::s
   k.append(unit);
   return k;
 }
+
+// The host part of a unit_key.
+inline std::string_view unit_key_host(std::string_view key) { return key.substr(0, key.find('\x1f')); }
 
 inline std::string first_line(std::string_view s) { return std::string(s.substr(0, s.find('\n'))); }
 
@@ -81,6 +86,8 @@ struct ExitTracker::Impl {
   std::set<std::string> first_exit_seen;
   std::map<std::string, std::optional<UsecUtc>> journal_starts_inside;  // first exit without a start
   std::uint64_t arrival = 0;
+  std::unordered_map<std::string, std::string> last_boot_of_host;  // by machine key
+  std::vector<RunningLifetime> running;  // of the inputs ended so far
 
   std::vector<std::unique_ptr<WitnessRecognizer>> recognizers = make_witness_recognizers();
   InputContext context;
@@ -118,6 +125,8 @@ struct ExitTracker::Impl {
   void on_suppressed(const Event& e);
   void on_oomd(const Event& e);
   void on_coredump(const Event& e);
+  // At the end of an input: the lifetimes of its hosts' last boots that did not end.
+  void keep_running_lifetimes();
 
   // ---- the service manager's lines (tracker_manager_lines.cpp) -------------------------
   void on_event_as_manager(const Event& e);

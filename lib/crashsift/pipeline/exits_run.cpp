@@ -403,6 +403,7 @@ class Runner {
     for (const auto& x : c.exits) note_exit(x);
     run.exits_before_selection = exits_seen_;
     run.kernel_input_present = c.kernel_input_present;
+    run.running = std::move(c.running);
     run.warnings = std::move(c.warnings);
     say_what_silent_inputs_held(c, reports_, run.warnings);
     const std::vector<std::string> boots = boot_order(c.exits);

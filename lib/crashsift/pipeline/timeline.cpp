@@ -40,6 +40,17 @@ void add_exits(const ExitsReport& r, std::vector<TimelineEntry>& out) {
   }
 }
 
+// A unit restarted after its last exit and still running when the input ends: its start says
+// so, or the timeline would end at the last death as if the unit had stayed down.
+void add_running(const ExitsReport& r, std::vector<TimelineEntry>& out) {
+  for (const auto& l : r.running) {
+    const bool has_exits = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
+      return x.unit == l.unit && x.hostname == l.hostname;
+    });
+    if (has_exits) out.push_back({l.started_at, "start", l.unit, "started; still running when the input ends"});
+  }
+}
+
 void add_app(const ExitsReport& r, double every_s, std::vector<TimelineEntry>& out) {
   for (const auto& app : r.apps) {
     const std::string unit = app.unit.empty() ? "(app log)" : app.unit;
@@ -75,6 +86,7 @@ Timeline build_timeline(const ExitsReport& r, double sample_every_s, std::option
   Timeline t;
   std::vector<TimelineEntry> all;
   add_exits(r, all);
+  add_running(r, all);
   add_app(r, sample_every_s, all);
   for (auto& e : all)
     if ((!since || e.at >= *since) && (!until || e.at <= *until)) t.entries.push_back(std::move(e));

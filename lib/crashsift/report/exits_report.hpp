@@ -48,6 +48,8 @@ struct ExitsReport {
   std::map<std::string, std::uint64_t> streamed_by_class;
   std::vector<Warning> warnings;
   bool kernel_input_present = false;
+  // Lifetimes started and not ended when their input ends (all units, not only the selected).
+  std::vector<classify::RunningLifetime> running;
   // --app: parallel to exits (empty when no app log was given); how the log was matched.
   std::vector<std::optional<correlate::SamplesSummary>> samples;
   std::vector<std::string> samples_how;

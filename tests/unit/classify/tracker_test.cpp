@@ -185,3 +185,40 @@ TEST_CASE("exits logged at debug level and a journal that begins mid-lifetime ar
   CHECK(hidden);
   CHECK(mid);
 }
+
+TEST_CASE("a unit restarted after its last exit is still running when the input ends; a stopped one is not") {
+  std::vector<Event> ev = {
+      pid1(t0, "Started w.service - W."),
+      pid1(t0 + ms(10), "w.service: Main process exited, code=killed, status=11/SEGV"),
+      pid1(t0 + ms(11), "w.service: Failed with result 'signal'."),
+      pid1(t0 + ms(20), "Started s.service - S."),
+      pid1(t0 + ms(30), "Started e.service - E."),
+      pid1(t0 + ms(500), "Started w.service - W."),
+      pid1(t0 + ms(600), "Stopping s.service - S..."),
+      pid1(t0 + ms(601), "Stopped s.service - S."),
+      pid1(t0 + ms(700), "e.service: Main process exited, code=exited, status=1/FAILURE"),
+  };
+  auto c = run(ev);
+  REQUIRE(c.running.size() == 1);
+  CHECK(c.running[0].unit == "w.service");
+  CHECK(c.running[0].started_at == t0 + ms(500));
+  CHECK(c.running[0].boot_id == "b1");
+}
+
+TEST_CASE("a lifetime of an earlier boot ended with that boot; the same journal read twice is one lifetime") {
+  std::vector<Event> ev = {
+      pid1(t0, "Started w.service - W.", "b1"),
+      pid1(t0 + ms(10), "Started v.service - V.", "b1"),
+      pid1(t0 + ms(60000), "Started v.service - V.", "b2"),
+  };
+  ExitTracker t;
+  for (std::uint32_t input : {0u, 1u}) {  // the export and the json of one journal
+    t.begin_input(input, true);
+    for (const auto& e : ev) t.on_event(e);
+    t.end_input();
+  }
+  auto c = t.finish();
+  REQUIRE(c.running.size() == 1);
+  CHECK(c.running[0].unit == "v.service");
+  CHECK(c.running[0].boot_id == "b2");
+}
