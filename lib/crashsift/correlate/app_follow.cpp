@@ -54,6 +54,9 @@ void AppFollower::read_new(size_t i) {
   if (!f.opened) {
     f.offset = size > initial_tail_bytes ? size - initial_tail_bytes : 0;
     f.skip_to_newline = f.offset > 0;
+    if (f.offset > 0)
+      report.note("followed from byte " + std::to_string(f.offset) + " (its last " +
+                  std::to_string(initial_tail_bytes >> 20) + " MiB): line numbers count from there");
   } else if (st.st_dev != f.device || st.st_ino != f.inode || size < f.offset) {
     f.offset = 0;  // rotated or truncated: the file now there is read from its start
     f.partial.clear();
@@ -79,6 +82,13 @@ void AppFollower::read_new(size_t i) {
       take_line(i, std::string_view(f.partial).substr(from, nl - from));
     }
     f.partial.erase(0, from);
+    if (f.partial.size() > options_.max_line && !f.skip_to_newline) {
+      // No newline in more than --max-line bytes: the line is dropped through its newline, so
+      // a runaway writer cannot grow this buffer without bound.
+      report.skip(++f.line, "line of more than " + std::to_string(options_.max_line) + " bytes is over the line limit");
+      f.skip_to_newline = true;
+    }
+    if (f.skip_to_newline) f.partial.clear();  // no newline is left in it
   }
   ::close(fd);
 }
@@ -87,9 +97,17 @@ void AppFollower::take_line(size_t i, std::string_view line) {
   AppData& app = apps_[i];
   ++files_[i].line;
   ++app.inputs.front().entries;
-  if (line.empty()) return;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const size_t first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return;
   record_.clear();
-  if (!input::parse_app_line(line, options_, app.fields, record_) || !record_.time) return;
+  if (!input::parse_app_line(line, options_, app.fields, record_)) {
+    // As the batch reader says it (app_ndjson.cpp): bad lines are counted, never dropped silently.
+    const bool object = line[first] == '{';
+    app.inputs.front().skip(files_[i].line, object ? "invalid JSON" : "not a JSON object");
+    return;
+  }
+  if (!record_.time) return;
   record_.line = files_[i].line;
   app.series.add(record_);
   if (record_.kind == input::AppRecordKind::error || record_.kind == input::AppRecordKind::lifecycle)

@@ -421,7 +421,17 @@ class Runner {
       if (units.size() > 8) list += ", ...";
       run.warnings.push_back({"no-exit-selected", "no exit matched the selection; units with exits: " + list});
     }
-    if (!q_.app_args.empty()) attach_app_samples(q_, run);
+    if (!q_.app_args.empty() && q_.live) {
+      // The follower has the logs and their accounting (bad lines): no second read of them.
+      report::BatchSamples last;
+      live_samples(run.exits, last);
+      run.samples = std::move(last.summaries);
+      run.samples_how = std::move(last.how);
+      if (app_follower_)
+        for (const auto& app : app_follower_->apps()) run.app_inputs.insert(run.app_inputs.end(), app.inputs.begin(), app.inputs.end());
+    } else if (!q_.app_args.empty()) {
+      attach_app_samples(q_, run);
+    }
     if (!q_.core_dirs.empty() || q_.use_coredump_entries) cores_.attach(run.exits, run.cores);
     for (auto& w : cores_.warnings()) run.warnings.push_back(std::move(w));
     for (auto& w : live_app_warnings_) run.warnings.push_back(std::move(w));
