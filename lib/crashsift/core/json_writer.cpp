@@ -1,5 +1,6 @@
 #include "crashsift/core/json_writer.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -132,8 +133,9 @@ JsonWriter& JsonWriter::value(double v) {
   if (!std::isfinite(v)) return null();
   before_value();
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  out_ += buf;
+  // As printf's %.6g (to_chars' general format with a precision is specified as printf's).
+  const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6).ptr;
+  out_.append(buf, static_cast<size_t>(end - buf));
   return *this;
 }
 

@@ -121,8 +121,45 @@ UsecUtc Zone::to_utc(const CivilTime& local) const {
 
 // ---- formatting -------------------------------------------------------------------------
 
+namespace {
+
+// Every exit and evidence line carries times, so they are written digit by digit: snprintf was
+// 5 % of a 500 000-exit run. Years outside 0..9999 (a hostile input's) take snprintf's way.
+bool four_digit_year(const CivilTime& c) { return c.year >= 0 && c.year <= 9999; }
+
+void put_digits(char* at, int value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// "YYYY-MM-DD?HH:MM:SS" into at (19 bytes).
+void put_date_time(char* at, const CivilTime& c, char between) {
+  put_digits(at, c.year, 4);
+  at[4] = '-';
+  put_digits(at + 5, c.month, 2);
+  at[7] = '-';
+  put_digits(at + 8, c.day, 2);
+  at[10] = between;
+  put_digits(at + 11, c.hour, 2);
+  at[13] = ':';
+  put_digits(at + 14, c.minute, 2);
+  at[16] = ':';
+  put_digits(at + 17, c.second, 2);
+}
+
+}  // namespace
+
 std::string format_rfc3339_utc(UsecUtc t) {
   const CivilTime c = civil_from_usec(t);
+  if (four_digit_year(c)) {
+    std::string s(27, 'Z');
+    put_date_time(s.data(), c, 'T');
+    s[19] = '.';
+    put_digits(s.data() + 20, c.usec, 6);
+    return s;
+  }
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year, c.month, c.day,
                 c.hour, c.minute, c.second, c.usec);
@@ -131,6 +168,12 @@ std::string format_rfc3339_utc(UsecUtc t) {
 
 std::string format_in_zone(UsecUtc t, const Zone& zone, bool with_usec) {
   const CivilTime c = civil_from_usec(t + static_cast<UsecUtc>(zone.offset_at(t)) * usec_per_sec);
+  if (four_digit_year(c)) {
+    std::string s(with_usec ? 26 : 19, '.');
+    put_date_time(s.data(), c, ' ');
+    if (with_usec) put_digits(s.data() + 20, c.usec, 6);
+    return s;
+  }
   char buf[48];
   if (with_usec)
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%06d", c.year, c.month, c.day,

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -43,4 +44,22 @@ TEST_CASE("JSON strings: every mix of plain runs and characters to escape parses
         ++checked;
       }
   CHECK(checked == pieces.size() * pieces.size() * pieces.size());
+}
+
+TEST_CASE("JSON numbers with a fraction are written as printf's %.6g writes them") {
+  std::vector<double> values = {0.0, -0.0, 1.0, 0.5, 1.0 / 3, 2.0 / 3, 123456.0, 1234567.0, 1e-5, 1.5e-7, 99999.95,
+                                999999.5, 1e21, -42.125, 3.14159265358979, 6.02214076e23, 5e-324};
+  std::uint64_t x = 0x2545f4914f6cdd1dULL;
+  for (int i = 0; i < 3000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    values.push_back(static_cast<double>(x % 100000000) / static_cast<double>(1 + (x >> 40) % 100000));
+  }
+  for (const double v : values) {
+    CAPTURE(v);
+    char expected[64];
+    std::snprintf(expected, sizeof expected, "%.6g", v);
+    JsonWriter w;
+    w.value(v);
+    CHECK(w.str() == expected);
+  }
 }

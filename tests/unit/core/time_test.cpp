@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "crashsift/core/time.hpp"
 
 using namespace crashsift;
@@ -8,6 +12,41 @@ TEST_CASE("RFC 3339 UTC with microseconds and Z") {
   CHECK(format_rfc3339_utc(1795420661617199) == "2026-11-23T07:57:41.617199Z");
   CHECK(format_rfc3339_utc(0) == "1970-01-01T00:00:00.000000Z");
   CHECK(format_rfc3339_utc(-1) == "1969-12-31T23:59:59.999999Z");
+}
+
+TEST_CASE("times written digit by digit equal printf's, including years beyond four digits") {
+  auto printf_utc = [](UsecUtc t) {
+    const CivilTime c = civil_from_usec(t);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year, c.month, c.day, c.hour, c.minute,
+                  c.second, c.usec);
+    return std::string(buf);
+  };
+  auto printf_zone = [](UsecUtc t, const Zone& z, bool usec) {
+    const CivilTime c = civil_from_usec(t + static_cast<UsecUtc>(z.offset_at(t)) * usec_per_sec);
+    char buf[64];
+    if (usec)
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%06d", c.year, c.month, c.day, c.hour, c.minute,
+                    c.second, c.usec);
+    else
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute, c.second);
+    return std::string(buf);
+  };
+  const Zone zones[] = {Zone::utc(), Zone("Asia/Tokyo"), Zone("Pacific/Kiritimati"), Zone("America/St_Johns")};
+  std::vector<UsecUtc> times = {0, -1, 1, 1795420661617199, -62167219200000000 /* year 0 */,
+                                -62167219200000001 /* year -1 */, 253402300799999999 /* 9999-12-31 */,
+                                253402300800000000 /* year 10000 */, 951782400000000 /* 2000-02-29 */};
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+  for (int i = 0; i < 2000; ++i) {  // spread over years 1900..2100
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    times.push_back(-2208988800000000 + static_cast<UsecUtc>(x % 6311390400000000ULL));
+  }
+  for (const UsecUtc t : times) {
+    CAPTURE(t);
+    CHECK(format_rfc3339_utc(t) == printf_utc(t));
+    for (const Zone& z : zones)
+      for (bool usec : {false, true}) CHECK(format_in_zone(t, z, usec) == printf_zone(t, z, usec));
+  }
 }
 
 TEST_CASE("ISO 8601 with offsets, fractions and zones") {
