@@ -105,10 +105,14 @@ void ExitTracker::Impl::keep_running_lifetimes() {
     if (!u.start_seen || !u.started_at || u.exit_since_start || u.stopped) continue;
     const auto last = last_boot_of_host.find(std::string(unit_key_host(key)));
     if (last == last_boot_of_host.end() || last->second != u.boot_id) continue;
-    const bool known = std::any_of(running.begin(), running.end(), [&](const RunningLifetime& r) {
-      return r.unit == u.unit && r.hostname == u.hostname && r.started_at == *u.started_at;
-    });  // the same journal read twice (export and json)
-    if (!known) running.push_back({u.unit, u.hostname, u.boot_id, u.invocation_id, *u.started_at});
+    // One per unit and host, the latest: a later input (the next day, the same journal again)
+    // ends or repeats what an earlier one left running.
+    const auto same = std::find_if(running.begin(), running.end(), [&](const RunningLifetime& r) {
+      return r.unit == u.unit && r.hostname == u.hostname;
+    });
+    RunningLifetime l{u.unit, u.hostname, u.boot_id, u.invocation_id, *u.started_at};
+    if (same == running.end()) running.push_back(std::move(l));
+    else if (same->started_at < l.started_at) *same = std::move(l);
   }
 }
 

@@ -32,12 +32,14 @@ class AppFollower {
     std::string path;
     std::uint64_t device = 0, inode = 0, offset = 0;
     bool opened = false;
-    bool skip_to_newline = false;  // started inside the file: the first piece is no whole line
+    bool skip_to_newline = false;  // the bytes up to the next newline are no whole line (or too long)
+    bool skip_counted = false;     // ... and that line was already counted (reported as too long)
     std::string partial;           // the last line, not yet ended by a newline
     std::uint64_t line = 0;
   };
   void read_new(size_t i);
   void take_line(size_t i, std::string_view line);
+  std::string over_line_limit() const;
 
   input::AppReadOptions options_;
   UsecUtc keep_;

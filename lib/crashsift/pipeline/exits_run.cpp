@@ -360,12 +360,21 @@ class Runner {
     out.summaries.clear();
     out.how.clear();
     if (!q_.live || q_.app_args.empty() || exits.empty()) return;
+    if (!catch_up_app_logs(exits)) return;
+    // One app log without a unit describes the exits of the one unit watched (-u), no other.
+    const bool single_unit = q_.selection.unit_globs.size() == 1;
+    samples_before_exits(exits, app_follower_->apps(), single_unit, q_.window_s, out.summaries, out.how);
+  }
+
+  // The followed app logs read up to the stream's time (or the exits'); false when they cannot
+  // be followed (said once as a warning).
+  bool catch_up_app_logs(const std::vector<classify::Exit>& exits) {
     if (!app_follower_) {
       auto specs = input::expand_app_inputs(q_.app_args);
       if (!specs) {
         if (!app_error_said_) live_app_warnings_.push_back({"app-log-unreadable", "--app: " + specs.error()});
         app_error_said_ = true;
-        return;
+        return false;
       }
       const auto keep = static_cast<UsecUtc>((std::max(q_.window_s, 600.0) + 120) * 1e6);
       app_follower_ = std::make_unique<correlate::AppFollower>(std::move(*specs), q_.app_options, keep);
@@ -374,9 +383,7 @@ class Runner {
     for (const auto& x : exits)
       if (x.exited_at) now = std::max(now, *x.exited_at);
     app_follower_->catch_up(now);
-    // One app log without a unit describes the exits of the one unit watched (-u), no other.
-    const bool single_unit = q_.selection.unit_globs.size() == 1;
-    samples_before_exits(exits, app_follower_->apps(), single_unit, q_.window_s, out.summaries, out.how);
+    return true;
   }
 
   void drop_written_before(std::vector<classify::Exit>& exits) const {
@@ -388,8 +395,10 @@ class Runner {
     ++exits_seen_;
     inputs_with_exits_.insert(x.input);
     for (const auto& e : x.evidence) inputs_with_exits_.insert(e.origin.input);
-    if (!q_.selection.unit_globs.empty() && std::find(units_.begin(), units_.end(), x.unit) == units_.end())
-      units_.push_back(x.unit);
+    if (q_.selection.unit_globs.empty()) return;
+    // Named as the exits table names them: a death tied to no unit by its process name.
+    const std::string name = !x.unit.empty() ? x.unit : !x.process_name.empty() ? "(" + x.process_name + ")" : "-";
+    if (std::find(units_.begin(), units_.end(), name) == units_.end()) units_.push_back(name);
   }
 
   void name_input(std::uint32_t index, const std::string& label) {
@@ -422,12 +431,14 @@ class Runner {
       run.warnings.push_back({"no-exit-selected", "no exit matched the selection; units with exits: " + list});
     }
     if (!q_.app_args.empty() && q_.live) {
-      // The follower has the logs and their accounting (bad lines): no second read of them.
+      // The follower has the logs and their accounting (bad lines): no second read of them. It
+      // is read to the end of the stream even when no exit asked for it, so the summary says
+      // what the logs held (or that they could not be read).
       report::BatchSamples last;
       live_samples(run.exits, last);
       run.samples = std::move(last.summaries);
       run.samples_how = std::move(last.how);
-      if (app_follower_)
+      if (catch_up_app_logs(run.exits))
         for (const auto& app : app_follower_->apps()) run.app_inputs.insert(run.app_inputs.end(), app.inputs.begin(), app.inputs.end());
     } else if (!q_.app_args.empty()) {
       attach_app_samples(q_, run);

@@ -63,7 +63,9 @@ std::string memory_note(const FailureMode& m, std::optional<std::uint64_t> limit
   std::optional<std::uint64_t> rss = s ? s->last.rss_bytes : std::nullopt;
   if (!rss && !x.memory_peak_bytes) return {};
   const std::uint64_t at = rss.value_or(x.memory_peak_bytes.value_or(0));
-  std::string what = m.title.substr(0, m.title.find(':'));
+  // The example's own code: the mode's title may name several ("exit-1, exit-3").
+  const std::string title = mode_title(x, nullptr);
+  const std::string what = title.substr(0, title.find(':'));
   std::string t = what + " at " + format_bytes(at) + (rss ? "" : " (systemd peak)");
   if (auto up = x.uptime_s()) t += " after " + format_duration(*up) + " up";
   if (rss && x.memory_peak_bytes && *x.memory_peak_bytes > 4 * at)

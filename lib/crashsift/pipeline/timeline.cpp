@@ -42,12 +42,20 @@ void add_exits(const ExitsReport& r, std::vector<TimelineEntry>& out) {
 
 // A unit restarted after its last exit and still running when the input ends: its start says
 // so, or the timeline would end at the last death as if the unit had stayed down.
+// Only for a unit with a listed exit in the same boot (so -b and -u hold), and not when a listed
+// exit shows the lifetime ended after all: that unit exiting later, or its host in a later boot
+// (inputs read one after another each leave their last lifetime running).
 void add_running(const ExitsReport& r, std::vector<TimelineEntry>& out) {
+  auto same_boot = [](const std::string& a, const std::string& b) { return a.empty() || b.empty() || a == b; };
   for (const auto& l : r.running) {
-    const bool has_exits = std::any_of(r.exits.begin(), r.exits.end(), [&](const classify::Exit& x) {
-      return x.unit == l.unit && x.hostname == l.hostname;
-    });
-    if (has_exits) out.push_back({l.started_at, "start", l.unit, "started; still running when the input ends"});
+    bool listed = false, ended = false;
+    for (const auto& x : r.exits) {
+      if (x.hostname != l.hostname) continue;
+      const bool after = x.exited_at && *x.exited_at >= l.started_at;
+      if (x.unit == l.unit && same_boot(x.boot_id, l.boot_id)) listed = true;
+      if (after && (x.unit == l.unit || !same_boot(x.boot_id, l.boot_id))) ended = true;
+    }
+    if (listed && !ended) out.push_back({l.started_at, "start", l.unit, "started; still running when the input ends"});
   }
 }
 

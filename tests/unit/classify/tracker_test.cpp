@@ -222,3 +222,21 @@ TEST_CASE("a lifetime of an earlier boot ended with that boot; the same journal 
   CHECK(c.running[0].unit == "v.service");
   CHECK(c.running[0].boot_id == "b2");
 }
+
+TEST_CASE("inputs read one after another: the later input's lifetime replaces the one the earlier left running") {
+  ExitTracker t;
+  const std::vector<std::vector<Event>> days = {
+      {pid1(t0, "Started w.service - W."), pid1(t0 + ms(10), "w.service: Main process exited, code=killed, status=11/SEGV"),
+       pid1(t0 + ms(500), "Started w.service - W.")},
+      {pid1(t0 + ms(900000), "w.service: Main process exited, code=killed, status=11/SEGV"),
+       pid1(t0 + ms(901000), "Started w.service - W.")},
+  };
+  for (std::uint32_t input = 0; input < days.size(); ++input) {
+    t.begin_input(input, true);
+    for (const auto& e : days[input]) t.on_event(e);
+    t.end_input();
+  }
+  auto c = t.finish();
+  REQUIRE(c.running.size() == 1);
+  CHECK(c.running[0].started_at == t0 + ms(901000));
+}

@@ -73,3 +73,31 @@ TEST_CASE("followed app log: a line over --max-line is dropped through its newli
   CHECK(in.first_skips[0].reason == "line of more than 4096 bytes is over the line limit");
   std::filesystem::remove(path);
 }
+
+TEST_CASE("followed app log: a long file is followed from its end, bad lines keep their real line numbers") {
+  const std::string path = temp_log();
+  std::filesystem::remove(path);
+  std::string body;
+  std::uint64_t lines = 0;
+  while (body.size() < correlate::AppFollower::initial_tail_bytes + (1 << 20)) {
+    body += sample(static_cast<int>(lines % 60), 100);
+    ++lines;
+  }
+  body += "not json\n" + std::string(5000, 'z') + "\n" + sample(59, 140);
+  append(path, body);
+  input::AppReadOptions options;
+  options.max_line = 4096;
+  correlate::AppFollower follower({input::AppInputSpec{"", {path}, {}}}, options, keep_all);
+  follower.catch_up(now);
+  const InputReport& in = follower.apps().at(0).inputs.at(0);
+  REQUIRE(in.first_skips.size() == 2);
+  CHECK(in.first_skips[0].line == lines + 1);
+  CHECK(in.first_skips[0].reason == "not a JSON object");
+  CHECK(in.first_skips[1].line == lines + 2);  // a whole line over --max-line, read in one piece
+  CHECK(in.first_skips[1].reason == "line of more than 4096 bytes is over the line limit");
+  // Only the last 8 MiB were read: fewer records than lines, each a timed sample.
+  CHECK(in.entries > 0);
+  CHECK(in.entries < lines);
+  CHECK(follower.apps().at(0).series.size() == in.entries);
+  std::filesystem::remove(path);
+}
