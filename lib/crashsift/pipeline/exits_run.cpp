@@ -361,10 +361,11 @@ class Runner {
     out.how.clear();
     if (!q_.live || q_.app_args.empty() || exits.empty()) return;
     if (!catch_up_app_logs(exits)) return;
-    // One app log without a unit describes the exits of the one unit watched (-u), no other.
-    const bool single_unit = q_.selection.unit_globs.size() == 1;
-    samples_before_exits(exits, app_follower_->apps(), single_unit, q_.window_s, out.summaries, out.how);
+    samples_before_exits(exits, app_follower_->apps(), one_unit_watched(), q_.window_s, out.summaries, out.how);
   }
+
+  // One app log without a unit describes the exits of the one unit watched (-u), no other.
+  bool one_unit_watched() const { return q_.selection.unit_globs.size() == 1; }
 
   // The followed app logs read up to the stream's time (or the exits'); false when they cannot
   // be followed (said once as a warning).
@@ -396,8 +397,7 @@ class Runner {
     inputs_with_exits_.insert(x.input);
     for (const auto& e : x.evidence) inputs_with_exits_.insert(e.origin.input);
     if (q_.selection.unit_globs.empty()) return;
-    // Named as the exits table names them: a death tied to no unit by its process name.
-    const std::string name = !x.unit.empty() ? x.unit : !x.process_name.empty() ? "(" + x.process_name + ")" : "-";
+    const std::string name = report::exit_subject(x);  // as the exits table names them
     if (std::find(units_.begin(), units_.end(), name) == units_.end()) units_.push_back(name);
   }
 
@@ -434,12 +434,11 @@ class Runner {
       // The follower has the logs and their accounting (bad lines): no second read of them. It
       // is read to the end of the stream even when no exit asked for it, so the summary says
       // what the logs held (or that they could not be read).
-      report::BatchSamples last;
-      live_samples(run.exits, last);
-      run.samples = std::move(last.summaries);
-      run.samples_how = std::move(last.how);
-      if (catch_up_app_logs(run.exits))
+      if (catch_up_app_logs(run.exits)) {
+        samples_before_exits(run.exits, app_follower_->apps(), one_unit_watched(), q_.window_s, run.samples,
+                             run.samples_how);
         for (const auto& app : app_follower_->apps()) run.app_inputs.insert(run.app_inputs.end(), app.inputs.begin(), app.inputs.end());
+      }
     } else if (!q_.app_args.empty()) {
       attach_app_samples(q_, run);
     }

@@ -46,7 +46,7 @@ void add_exits(const ExitsReport& r, std::vector<TimelineEntry>& out) {
 // exit shows the lifetime ended after all: that unit exiting later, or its host in a later boot
 // (inputs read one after another each leave their last lifetime running).
 void add_running(const ExitsReport& r, std::vector<TimelineEntry>& out) {
-  auto same_boot = [](const std::string& a, const std::string& b) { return a.empty() || b.empty() || a == b; };
+  using classify::same_boot;
   for (const auto& l : r.running) {
     bool listed = false, ended = false;
     for (const auto& x : r.exits) {

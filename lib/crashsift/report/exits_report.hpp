@@ -119,6 +119,9 @@ std::unique_ptr<ExitsWriter> make_text_exits_writer(const TextStyle& style, Emit
 std::string format_exit_update_ndjson(const classify::Exit& x, const std::vector<InputReport>& inputs,
                                       const CoreAttachment* core, const correlate::SamplesSummary* samples = nullptr,
                                       std::string_view samples_how = {});
+// Who died, as the UNIT column names it: the unit, else — for a death no evidence ties to a unit
+// (a dmesg line, a shell's message) — the process name in parentheses, else "-".
+std::string exit_subject(const classify::Exit& x);
 // One exit in one line for a message (the journal entry `watch --format journal` writes):
 // "orders.service: oom/cgroup (SIGKILL), <why>  up 3 min".
 std::string exit_summary_line(const classify::Exit& x, const CoreAttachment* core);

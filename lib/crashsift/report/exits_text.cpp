@@ -60,13 +60,6 @@ std::string detail_text(const classify::Exit& x, const correlate::SamplesSummary
   return s;
 }
 
-// The UNIT column: the unit, else — for a death no evidence ties to a unit (a dmesg line, a
-// shell's message) — the process name in parentheses, so the row still says who died.
-std::string subject_text(const classify::Exit& x) {
-  if (!x.unit.empty()) return x.unit;
-  if (!x.process_name.empty()) return "(" + x.process_name + ")";
-  return "-";
-}
 
 // The table's narrow columns; WHY (the detail) is last and unpadded, so it is made only when
 // its row is written.
@@ -75,7 +68,7 @@ struct Row {
 };
 
 Row row_of(const classify::Exit& x, const Zone& zone) {
-  return {time_text(x, zone), subject_text(x), x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x)};
+  return {time_text(x, zone), exit_subject(x), x.pid ? std::to_string(*x.pid) : "-", class_text(x), status_text(x)};
 }
 
 std::string pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
@@ -100,8 +93,14 @@ std::string summary_line(const ExitsReport& r) {
 
 }  // namespace
 
+std::string exit_subject(const classify::Exit& x) {
+  if (!x.unit.empty()) return x.unit;
+  if (!x.process_name.empty()) return "(" + x.process_name + ")";
+  return "-";
+}
+
 std::string exit_summary_line(const classify::Exit& x, const CoreAttachment* core) {
-  std::string s = subject_text(x) + ": " + class_text(x);
+  std::string s = exit_subject(x) + ": " + class_text(x);
   if (const std::string status = status_text(x); status != "-") s += " (" + status + ")";
   if (const std::string detail = detail_text(x, nullptr, core); !detail.empty()) s += ", " + detail;
   return s;
