@@ -163,6 +163,7 @@ StreamWindows StreamWindows::live(UsecUtc settle) {
   w.reach_after = w.reach_before = w.result_wait = settle;
   w.reorder_slack = one_second;
   w.flush_every = one_second / 4;
+  w.flush_after_events = 0;  // a quiet stream's clock decides
   w.updates_for = 600 * usec_per_sec;
   return w;
 }

@@ -24,7 +24,10 @@ struct StreamWindows {
   UsecUtc reach_before = 3600 * usec_per_sec;  // a record named by PID before its exit
   UsecUtc reorder_slack = 300 * usec_per_sec;  // input disorder tolerated
   UsecUtc result_wait = 600 * usec_per_sec;    // an exit awaiting PID 1's result line
-  UsecUtc flush_every = 5 * usec_per_sec;      // how often take_final looks
+  UsecUtc flush_every = 5 * usec_per_sec;      // how often take_final looks (input time)
+  // ... and after how many events at least: a dense journal (a month of a busy host holds an
+  // event every few seconds) would otherwise look after nearly every event. 0: every time.
+  std::uint64_t flush_after_events = 1024;
   UsecUtc updates_for = 0;                     // live: how long a record may still update an exit that left
   // Several inputs read one after another: exits wait until more than this many are held
   // (0: they leave as soon as final), so that a later input's evidence, and its copies of the

@@ -114,9 +114,12 @@ Exit ExitTracker::Impl::take_classified(size_t i) {
 
 void ExitTracker::Impl::take_final(std::vector<Exit>& out) {
   if (!streaming || stream_stopped || !watermark || *watermark < next_flush_at) return;
+  const bool over_budget = windows.hold_exits > 0 && exits.end() - exits.begin() > windows.hold_exits;
+  if (arrival < next_flush_arrival && !over_budget) return;
   const UsecUtc now = *watermark;
   next_flush_at = now + windows.flush_every;
-  if (windows.hold_exits > 0 && exits.end() - exits.begin() <= windows.hold_exits) return;
+  next_flush_arrival = arrival + windows.flush_after_events;
+  if (windows.hold_exits > 0 && !over_budget) return;
   // A quiet live stream brings no next event to decide a text-form exit's main process: the
   // clock going on decides it, or that exit would hold back every later one.
   if (main_process.has_pending() && main_process.pending_due(now)) main_process.resolve_pending(now);
@@ -128,18 +131,29 @@ void ExitTracker::Impl::take_final(std::vector<Exit>& out) {
   join_exits(now);
   merge_settled_evidence(now);
   const UsecUtc until = final_before(now);
-  const size_t first = out.size();
-  bool holding = false;
+  std::vector<size_t> leaving;
   for (size_t i = exits.begin(); i < exits.end(); ++i) {
-    // Holding exits back: the oldest leave until half the budget is held.
-    if (windows.hold_exits > 0 && exits.end() - i <= windows.hold_exits / 2) {
-      holding = true;
-      break;
-    }
     if (!exits.held(i) || !exits.joined(i)) continue;
     const auto& t = exits[i].exited_at;
-    if (!t || *t >= until) continue;
-    if (emitted_up_to && *t < *emitted_up_to) ++exits_out_of_order;
+    if (t && *t < until) leaving.push_back(i);
+  }
+  // Holding exits back: the oldest final ones leave until half the budget is held. Oldest by
+  // time, not by arrival: an exit waiting for its core record arrived before later ones.
+  bool holding = false;
+  if (windows.hold_exits > 0) {
+    const size_t held_now = exits.end() - exits.begin();
+    const size_t may_leave = held_now > windows.hold_exits / 2 ? held_now - windows.hold_exits / 2 : 0;
+    if (leaving.size() > may_leave) {
+      holding = true;
+      std::stable_sort(leaving.begin(), leaving.end(),
+                       [&](size_t a, size_t b) { return *exits[a].exited_at < *exits[b].exited_at; });
+      leaving.resize(may_leave);
+      std::sort(leaving.begin(), leaving.end());
+    }
+  }
+  const size_t first = out.size();
+  for (const size_t i : leaving) {
+    if (emitted_up_to && *exits[i].exited_at < *emitted_up_to) ++exits_out_of_order;
     out.push_back(take_classified(i));
   }
   std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),

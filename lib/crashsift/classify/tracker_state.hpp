@@ -106,6 +106,7 @@ struct ExitTracker::Impl {
   bool stream_stopped = false;             // untimed evidence: everything waits for finish()
   std::optional<UsecUtc> watermark;        // the latest event time of the input
   UsecUtc next_flush_at = 0;
+  std::uint64_t next_flush_arrival = 0;
   size_t join_cursor = 0;                  // exits before it are joined (or gone)
   std::optional<UsecUtc> emitted_up_to;    // every exit before this time has left
   std::uint64_t exits_out_of_order = 0;    // arrived after later exits had left

@@ -76,7 +76,7 @@ class ExportParser final : public FormatParser {
         event->origin.line = line.number;
         in_entry = true;
       }
-      const size_t eq = line.text.find('=');
+      const size_t eq = find_in_line(line.text, '=');
       if (eq != std::string_view::npos) {
         apply_journal_field(*event, line.text.substr(0, eq), line.text.substr(eq + 1));
         continue;

@@ -32,6 +32,24 @@ std::uint64_t newlines_in_64(const char* p) {
 
 }  // namespace
 
+size_t find_in_line(std::string_view line, char c) {
+#if defined(__SSE2__)
+  const __m128i want = _mm_set1_epi8(c);
+  for (size_t at = 0; at < 32 && at < line.size(); at += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + at));
+    const auto hits = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
+    if (hits == 0) continue;
+    const size_t pos = at + static_cast<size_t>(__builtin_ctz(hits));
+    return pos < line.size() ? pos : std::string_view::npos;
+  }
+  if (line.size() <= 32) return std::string_view::npos;
+  const size_t rest = line.substr(32).find(c);
+  return rest == std::string_view::npos ? rest : 32 + rest;
+#else
+  return line.find(c);
+#endif
+}
+
 // The mask needs 64 readable bytes from any position before end_: padding is at least 64.
 LineReader::LineReader(ByteSource& src, size_t max_line, size_t padding)
     : src_(&src), buf_(initial_buffer + std::max<size_t>(padding, 64)), data_(buf_.data()), max_line_(max_line),

@@ -23,6 +23,11 @@ struct Line {
   bool last_without_newline = false;
 };
 
+// The first `c` in a line LineReader returned, or npos. Field names come first and are short
+// (the '=' of an export line is within 32 bytes), so two 16-byte compares find it in the
+// common case, reading into the bytes every LineReader keeps readable after its lines.
+size_t find_in_line(std::string_view line, char c);
+
 class LineReader {
  public:
   explicit LineReader(ByteSource& src, size_t max_line = default_max_line, size_t padding = 64);
