@@ -104,7 +104,7 @@ bool LineReader::fill() {
   return true;
 }
 
-bool LineReader::next(Line& line) {
+bool LineReader::next_scanning(Line& line) {
   line = Line{};
   size_t scan_from = begin_;
   for (;;) {
