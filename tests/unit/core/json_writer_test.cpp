@@ -63,3 +63,32 @@ TEST_CASE("JSON numbers with a fraction are written as printf's %.6g writes them
     CHECK(w.str() == expected);
   }
 }
+
+TEST_CASE("JSON strings: a character to escape is found at every position of a long run") {
+  // Strings are scanned sixteen bytes at a time, then byte by byte: put each kind of character
+  // at each position of runs that end inside, at and past a sixteen-byte step.
+  const std::vector<std::string> specials{"\"", "\\", "\n", std::string(1, '\x01'), "\x1f", "\xc3\xa9", "\x7f", "\xff"};
+  simdjson::dom::parser p;
+  for (size_t len : {15, 16, 17, 31, 32, 33, 47, 70}) {
+    const std::string plain(len, 'a');
+    std::string out;
+    append_json_string(out, plain);
+    CHECK(out == "\"" + plain + "\"");
+    for (const auto& special : specials)
+      for (size_t at = 0; at <= len; ++at) {
+        CAPTURE(len);
+        CAPTURE(at);
+        const std::string text = plain.substr(0, at) + special + plain.substr(at);
+        out.clear();
+        append_json_string(out, text);
+        simdjson::dom::element doc;
+        REQUIRE_FALSE(p.parse(out).get(doc));
+        const std::string_view back(doc);
+        // Valid UTF-8 and DEL come back as they were; a lone 0xff is replaced, the rest kept.
+        if (special == "\xff") CHECK(back.size() == text.size() - 1 + 3);
+        else CHECK(back == text);
+        // Only what must be escaped is: DEL and UTF-8 are copied as they are.
+        if (special == "\x7f" || special == "\xc3\xa9") CHECK(out == "\"" + text + "\"");
+      }
+  }
+}
