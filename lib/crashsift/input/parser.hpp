@@ -30,9 +30,11 @@ struct ParseOptions {
   // read only the output lines around them; false reads every entry (--native-read scan).
   bool native_by_index = true;
   // Threads for line-oriented formats that parse blocks in parallel (journal json): 1 = this
-  // thread only. block_bytes: how much input each parallel job parses.
+  // thread only. block_bytes: how much input each parallel job parses. A block's events are
+  // read on the other core: 256 KiB blocks (about 300 entries) stay in the caches between the
+  // two (1 GiB export at -j2: 0.75 s against 0.79 s with 1 MiB and 1.20 s with 4 MiB).
   unsigned jobs = 1;
-  size_t block_bytes = 1u << 20;
+  size_t block_bytes = 256u << 10;
 };
 
 class FormatParser {
