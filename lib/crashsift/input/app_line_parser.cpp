@@ -56,6 +56,14 @@ bool overridden(const AppFieldOverrides& f, Role r) {
 
 }  // namespace
 
+Role AppLineParser::key_role(std::string_view key, bool top_level) {
+  KeyRoles& roles = top_level ? top_roles_ : nested_roles_;
+  if (const auto it = roles.find(key); it != roles.end()) return it->second;
+  const Role role = classify_key(key, top_level);
+  if (roles.size() < max_remembered_keys) roles.emplace(std::string(key), role);
+  return role;
+}
+
 bool AppLineParser::walk(od::object obj, int depth, AppRecord& rec, AppLineState& st) {
   const size_t base = path_.size();
   for (auto field : obj) {
@@ -70,7 +78,7 @@ bool AppLineParser::walk(od::object obj, int depth, AppRecord& rec, AppLineState
     const Role forced = opt_.fields.empty() ? Role::none : override_role(path_);
     Role role = forced;
     if (role == Role::none) {
-      role = classify_key(key, depth == 0);
+      role = key_role(key, depth == 0);
       if (depth > 1 || overridden(opt_.fields, role)) role = Role::none;
       if (depth == 1 && role != Role::none && role != Role::rss && role != Role::heap_used &&
           role != Role::heap_total && role != Role::external && role != Role::activity)

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "crashsift/core/text.hpp"
@@ -48,6 +49,8 @@ class AppLineParser {
       if (!trim(p).empty()) out.emplace_back(trim(p));
   }
   bool walk(simdjson::ondemand::object obj, int depth, AppRecord& rec, AppLineState& st);
+  // app_fields::classify_key, remembered: a log repeats the same few keys on every line.
+  Role key_role(std::string_view key, bool top_level);
   bool apply(Role role, std::string_view key, simdjson::ondemand::value v, int depth, AppRecord& rec,
              AppLineState& st);
   Role override_role(std::string_view path) const;
@@ -65,6 +68,13 @@ class AppLineParser {
   std::string path_;  // dotted path of the field being looked at (only with overrides/nesting)
   std::vector<UnitChoice> units_;
   std::string unit_doubt_;
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  using KeyRoles = std::unordered_map<std::string, Role, KeyHash, std::equal_to<>>;
+  KeyRoles top_roles_, nested_roles_;
+  static constexpr size_t max_remembered_keys = 512;  // a log with a key per request id stays bounded
 };
 
 }  // namespace crashsift::input
