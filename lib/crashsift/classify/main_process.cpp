@@ -21,8 +21,13 @@ bool is_system_daemon(std::string_view identifier, std::string_view unit) {
 }  // namespace
 
 std::int64_t MainProcess::key_of(const std::string& host, std::int64_t pid) {
-  const auto [it, added] = host_numbers_.try_emplace(host, static_cast<std::int64_t>(host_numbers_.size()));
-  return (it->second << 32) | (pid & 0xFFFFFFFF);
+  // Consecutive lines are nearly always from the same host: compare before hashing.
+  if (last_host_number_ < 0 || host != last_host_) {
+    const auto [it, added] = host_numbers_.try_emplace(host, static_cast<std::int64_t>(host_numbers_.size()));
+    last_host_ = host;
+    last_host_number_ = it->second;
+  }
+  return (last_host_number_ << 32) | (pid & 0xFFFFFFFF);
 }
 
 void MainProcess::on_output(const Event& e, std::uint64_t arrival) {

@@ -66,6 +66,8 @@ class MainProcess {
   // its boot.
   std::unordered_map<std::int64_t, ProcessTail> processes;
   std::unordered_map<std::string, std::int64_t> host_numbers_;
+  std::string last_host_;
+  std::int64_t last_host_number_ = -1;
   std::int64_t key_of(const std::string& host, std::int64_t pid);
   bool input_has_units = false;                             // output lines carry _SYSTEMD_UNIT
   std::vector<PendingExit> pending_text;                    // text forms: decided a little later

@@ -254,9 +254,10 @@ class JsonParser final : public FormatParser {
       ondemand::raw_json_string raw_key;
       if (auto e = field.key().get(raw_key)) return e;
       const char* k = raw_key.raw();
-      const char* end = static_cast<const char*>(std::memchr(k, '"', static_cast<size_t>(text.data() + text.size() - k)));
-      if (!end) return TAPE_ERROR;
-      const std::string_view name(k, static_cast<size_t>(end - k));
+      // The line is padded (SIMDJSON_PADDING): find_in_line may read past its end.
+      const size_t len = find_in_line(std::string_view(k, static_cast<size_t>(text.data() + text.size() - k)), '"');
+      if (len == std::string_view::npos) return TAPE_ERROR;
+      const std::string_view name(k, len);
       ondemand::value value;
       if (auto e = field.value().get(value)) return e;
       ondemand::json_type type;

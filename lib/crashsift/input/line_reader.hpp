@@ -23,9 +23,10 @@ struct Line {
   bool last_without_newline = false;
 };
 
-// The first `c` in a line LineReader returned, or npos. Field names come first and are short
-// (the '=' of an export line is within 32 bytes), so two 16-byte compares find it in the
-// common case, reading into the bytes every LineReader keeps readable after its lines.
+// The first `c` in a line LineReader returned (or any text followed by 32 readable bytes, as
+// simdjson's padding is), or npos. Field names come first and are short (the '=' of an export
+// line, the '"' that ends a json key, are within 32 bytes), so two 16-byte compares find it in
+// the common case, reading into the bytes every LineReader keeps readable after its lines.
 size_t find_in_line(std::string_view line, char c);
 
 class LineReader {
