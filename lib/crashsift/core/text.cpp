@@ -1,5 +1,9 @@
 #include "crashsift/core/text.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <cstring>
 
 #include <charconv>
@@ -185,16 +189,26 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
   return static_cast<std::uint64_t>(bytes + 0.5);
 }
 
+// Sixteen bytes at a time: a parallel parse counts every block's newlines (a 1 GiB export has
+// 29 million; one memchr call per newline was a tenth of the -j2 run's time).
 std::uint64_t count_newlines(std::string_view s) {
   std::uint64_t n = 0;
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  while (p < end) {
-    const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
-    if (!nl) break;
-    ++n;
-    p = static_cast<const char*>(nl) + 1;
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n');
+  while (i + 16 <= s.size()) {
+    // Per-byte counters (each compare adds 0 or -1) for at most 255 steps, then summed.
+    __m128i counts = _mm_setzero_si128();
+    for (int step = 0; step < 255 && i + 16 <= s.size(); ++step, i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+      counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(v, nl));
+    }
+    const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+    n += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
+         static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
   }
+#endif
+  for (; i < s.size(); ++i) n += s[i] == '\n';
   return n;
 }
 

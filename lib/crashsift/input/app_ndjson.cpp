@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "crashsift/core/reading_pool.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/app_fields.hpp"
 #include "crashsift/input/app_line_parser.hpp"
@@ -329,9 +330,11 @@ void AppReader::read_blocks(LineReader& reader) {
   const AppPrefilter& filter = filter_;  // fixed from here on: the survey is over
   const bool all = parse_all();
   const size_t max_line = opt_.max_line;
-  OrderedPool<AppBlock> pool(opt_.jobs - 1, 2 * opt_.jobs,
-                             [&filter, all, max_line](AppBlock& b) { judge_block(b, filter, all, max_line); });
-  const auto consume = [&](AppBlock& b) {
+  LineBlockCutter cutter(reader, opt_.block_bytes, opt_.max_line);
+  ReadingPool<AppBlock> pool(
+      opt_.jobs - 1, 2 * opt_.jobs, [&cutter](AppBlock& b) { return cutter.next(b); },
+      [&filter, all, max_line](AppBlock& b) { judge_block(b, filter, all, max_line); });
+  pool.run([&](AppBlock& b) {
     const std::uint64_t base = next_line - 1;
     next_line += b.newlines;
     fields_.lines += b.lines;
@@ -339,10 +342,7 @@ void AppReader::read_blocks(LineReader& reader) {
     for (const auto& it : b.items)
       take(it.verdict, std::string_view(b.bytes.data() + it.offset, it.verdict == Verdict::overlong ? 0 : it.size),
            base + it.line, it.size, it.last_without_newline);
-  };
-  cut_line_blocks(reader, opt_.block_bytes, opt_.max_line, pool,
-                  [&](std::unique_ptr<AppBlock> block) { pool.submit(std::move(block), consume); });
-  pool.drain(consume);
+  });
 }
 
 }  // namespace

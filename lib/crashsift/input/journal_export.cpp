@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "crashsift/core/byte_buffer.hpp"
-#include "crashsift/core/ordered_pool.hpp"
+#include "crashsift/core/reading_pool.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/byte_source.hpp"
 #include "crashsift/input/journal_fields.hpp"
@@ -150,13 +150,51 @@ class ExportParser final : public FormatParser {
     for (auto& n : b.report.notes) report.note(std::move(n));
   }
 
+  // Cuts the input into blocks ending after an empty line (one per next() call); what follows
+  // the block's last empty line starts the next. Called under the pool's read lock.
+  struct BlockCutter {
+    LineReader& reader;
+    size_t target;
+    std::string tail;
+    bool at_end = false;
+
+    bool next(Block& block) {
+      while (!at_end) {
+        ByteBuffer& bytes = block.bytes;
+        bytes.assign(tail);
+        tail.clear();
+        size_t searched = 0, cut = std::string::npos;
+        while (!at_end) {
+          if (bytes.size() >= target) {
+            cut = last_blank_line(bytes.view(), searched);
+            if (cut != std::string::npos) break;
+            searched = bytes.size() - 1;
+          }
+          const size_t got = reader.read_some(bytes.make_room(target), target);
+          bytes.grow(got);
+          at_end = got == 0;
+        }
+        if (cut != std::string::npos) {
+          tail.assign(bytes.view().substr(cut));
+          bytes.shrink_to(cut);
+        }
+        if (!bytes.empty()) return true;
+      }
+      return false;
+    }
+  };
+
   static void parse_in_blocks(LineReader& reader, const ParseOptions& options, InputReport& report,
                               const EventSink& sink) {
-    OrderedPool<Block> pool(options.jobs - 1, 2 * options.jobs, [&options](Block& b) { parse_block(b, options); });
+    // The input is read straight into each block's buffer (no copy), on whichever thread is free.
+    BlockCutter cutter{reader, std::max<size_t>(options.block_bytes, 1), {}};
+    ReadingPool<Block> pool(
+        options.jobs - 1, 2 * options.jobs, [&cutter](Block& b) { return cutter.next(b); },
+        [&options](Block& b) { parse_block(b, options); });
     Block carry;  // blocks whose parse ended inside a binary value, joined, waiting for the next
     bool carrying = false;
     std::uint64_t next_line = 1;
-    const auto consume = [&](Block& b) {
+    pool.run([&](Block& b) {
       b.first_line = next_line;  // blocks come back in input order
       next_line += b.newlines;
       if (!carrying && b.whole) return deliver(b, report, sink);
@@ -170,35 +208,7 @@ class ExportParser final : public FormatParser {
       if (!carry.whole) return;  // still inside the value: wait for more
       deliver(carry, report, sink);
       carrying = false;
-    };
-    // The input is read straight into each block's buffer (no copy on this thread); what
-    // follows the block's last empty line starts the next block.
-    const size_t target = std::max<size_t>(options.block_bytes, 1);
-    std::string tail;
-    bool at_end = false;
-    while (!at_end) {
-      std::unique_ptr<Block> block = pool.take_spare();
-      ByteBuffer& bytes = block->bytes;
-      bytes.assign(tail);
-      tail.clear();
-      size_t searched = 0, cut = std::string::npos;
-      while (!at_end) {
-        if (bytes.size() >= target) {
-          cut = last_blank_line(bytes.view(), searched);
-          if (cut != std::string::npos) break;
-          searched = bytes.size() - 1;
-        }
-        const size_t got = reader.read_some(bytes.make_room(target), target);
-        bytes.grow(got);
-        at_end = got == 0;
-      }
-      if (cut != std::string::npos) {
-        tail.assign(bytes.view().substr(cut));
-        bytes.shrink_to(cut);
-      }
-      if (!bytes.empty()) pool.submit(std::move(block), consume);
-    }
-    pool.drain(consume);
+    });
     if (carrying) {  // the input ends inside a binary value: say so, as one thread would
       carry.whole = true;
       deliver(carry, report, sink);

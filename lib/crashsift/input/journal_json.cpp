@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "crashsift/core/byte_buffer.hpp"
-#include "crashsift/core/ordered_pool.hpp"
+#include "crashsift/core/reading_pool.hpp"
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_fields.hpp"
 #include "crashsift/input/line_blocks.hpp"
@@ -211,18 +211,20 @@ class JsonParser final : public FormatParser {
   // Blocks of about options.block_bytes cut after their last newline (line_blocks.hpp). A line
   // longer than --max-line is dropped there without being kept (a marker block says where).
   static void parse_in_blocks(LineReader& reader, const ParseOptions& options, Serial& serial) {
-    OrderedPool<LineBlock> pool(options.jobs - 1, 2 * options.jobs, parse_block);
+    LineBlockCutter cutter(reader, options.block_bytes, options.max_line);
+    ReadingPool<LineBlock> pool(
+        options.jobs - 1, 2 * options.jobs,
+        [&](LineBlock& b) {
+          b.max_line = options.max_line;
+          return cutter.next(b);
+        },
+        parse_block);
     std::uint64_t next_line = 1;
-    const auto consume = [&](LineBlock& b) {
+    pool.run([&](LineBlock& b) {
       const std::uint64_t first = next_line;
       next_line += b.overlong_size ? 1 : b.newlines;
       deliver_block(b, first, options, serial);
-    };
-    cut_line_blocks(reader, options.block_bytes, options.max_line, pool, [&](std::unique_ptr<LineBlock> block) {
-      block->max_line = options.max_line;
-      pool.submit(std::move(block), consume);
     });
-    pool.drain(consume);
   }
 
   static void parse_one(ondemand::parser& parser, std::string_view text, size_t capacity, std::uint64_t line_no,

@@ -1,6 +1,7 @@
 #include "crashsift/pipeline/input_reading.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -26,7 +27,7 @@ constexpr size_t sniff_bytes = 64 * 1024;
 class ReplaySource final : public input::ByteSource {
  public:
   ReplaySource(std::string head, std::unique_ptr<input::ByteSource> rest)
-      : head_(std::move(head)), rest_(std::move(rest)) {
+      : head_(std::move(head)), rest_(std::move(rest)), position_(rest_->position()) {
     compression_ = rest_->compression();
   }
   size_t read(char* buf, size_t n) override {
@@ -36,15 +37,20 @@ class ReplaySource final : public input::ByteSource {
       pos_ += k;
       return k;
     }
-    return rest_->read(buf, n);
+    const size_t got = rest_->read(buf, n);
+    position_.store(rest_->position(), std::memory_order_relaxed);
+    return got;
   }
   const std::string& error() const override { return rest_->error(); }
-  std::uint64_t position() const override { return rest_->position(); }
+  // A parallel parse reads on whichever thread is free while the events' thread asks this for
+  // its progress line.
+  std::uint64_t position() const override { return position_.load(std::memory_order_relaxed); }
 
  private:
   std::string head_;
   size_t pos_ = 0;
   std::unique_ptr<input::ByteSource> rest_;
+  std::atomic<std::uint64_t> position_;
 };
 
 // The first sniff_bytes of the input, to tell its format. A live stream (first_line_enough)

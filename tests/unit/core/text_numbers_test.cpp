@@ -1,11 +1,14 @@
-// parse_uint64(): journal numbers (timestamps, PIDs) are decimal text in every form.
+// parse_uint64(): journal numbers (timestamps, PIDs) are decimal text in every form; and
+// count_newlines(), which a parallel parse runs over every block.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include "crashsift/core/text.hpp"
 
+using crashsift::count_newlines;
 using crashsift::parse_uint64;
 
 TEST_CASE("parse_uint64: digits only, the whole string, any length up to UINT64_MAX") {
@@ -32,4 +35,23 @@ TEST_CASE("parse_uint64: digits only, the whole string, any length up to UINT64_
     CHECK(parse_uint64(std::to_string(x), v));
     CHECK(v == x);
   }
+}
+
+TEST_CASE("count_newlines counts what a byte loop counts, at every length and alignment") {
+  // Past 255 sixteen-byte steps the per-byte counters are summed and start again: lengths
+  // around 4080 bytes cross that, and every alignment of the start is tried.
+  std::string text;
+  std::uint32_t seed = 12345;
+  for (int i = 0; i < 9000; ++i) {
+    seed = seed * 1103515245u + 12345u;
+    text.push_back((seed >> 16) % 5 == 0 ? '\n' : static_cast<char>('a' + (seed >> 20) % 26));
+  }
+  text.replace(100, 5000, std::string(5000, '\n'));  // a run of newlines: every counter full
+  for (size_t start : {0, 1, 7, 15})
+    for (size_t len : {0, 1, 15, 16, 17, 255, 4079, 4080, 4081, 4096, 8191, 8500}) {
+      const std::string_view s = std::string_view(text).substr(start, len);
+      CAPTURE(start);
+      CAPTURE(len);
+      CHECK(count_newlines(s) == static_cast<std::uint64_t>(std::count(s.begin(), s.end(), '\n')));
+    }
 }
