@@ -12,24 +12,6 @@ static constexpr size_t initial_buffer = 1u << 20;
 
 namespace {
 
-// Bit i set when p[i] == '\n', for the 64 bytes at p (all readable).
-std::uint64_t newlines_in_64(const char* p) {
-#if defined(__SSE2__)
-  const __m128i nl = _mm_set1_epi8('\n');
-  std::uint64_t mask = 0;
-  for (int i = 0; i < 4; ++i) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    mask |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))))
-            << (16 * i);
-  }
-  return mask;
-#else
-  std::uint64_t mask = 0;
-  for (int i = 0; i < 64; ++i) mask |= static_cast<std::uint64_t>(p[i] == '\n') << i;
-  return mask;
-#endif
-}
-
 }  // namespace
 
 size_t find_in_line(std::string_view line, char c) {
@@ -64,9 +46,7 @@ const char* LineReader::find_newline(size_t from) {
     if (from >= end_) return nullptr;
     if (from < mask_base_ || from >= mask_base_ + 64) {
       // On a fixed 64-byte grid, so that each byte is looked at once however lines fall.
-      mask_base_ = from & ~size_t{63};
-      newline_mask_ = newlines_in_64(data_ + mask_base_);
-      if (end_ - mask_base_ < 64) newline_mask_ &= (std::uint64_t{1} << (end_ - mask_base_)) - 1;
+      mask_at(from & ~size_t{63});
     }
     const std::uint64_t ahead = newline_mask_ >> (from - mask_base_);
     if (ahead != 0) return data_ + from + static_cast<size_t>(__builtin_ctzll(ahead));

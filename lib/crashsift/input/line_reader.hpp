@@ -11,6 +11,10 @@
 
 #include "crashsift/input/byte_source.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace crashsift::input {
 
 inline constexpr size_t default_max_line = 16u << 20;  // 16 MiB
@@ -29,6 +33,24 @@ struct Line {
 // the common case, reading into the bytes every LineReader keeps readable after its lines.
 size_t find_in_line(std::string_view line, char c);
 
+// Bit i set when p[i] == '\n', for the 64 bytes at p (all readable).
+inline std::uint64_t newlines_in_64(const char* p) {
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n');
+  std::uint64_t mask = 0;
+  for (int i = 0; i < 4; ++i) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    mask |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))))
+            << (16 * i);
+  }
+  return mask;
+#else
+  std::uint64_t mask = 0;
+  for (int i = 0; i < 64; ++i) mask |= static_cast<std::uint64_t>(p[i] == '\n') << i;
+  return mask;
+#endif
+}
+
 class LineReader {
  public:
   explicit LineReader(ByteSource& src, size_t max_line = default_max_line, size_t padding = 64);
@@ -37,12 +59,23 @@ class LineReader {
   struct InPlace {};
   LineReader(InPlace, std::string_view bytes, size_t max_line = default_max_line);
   // False at end of input. Inline for the common case, a line whose newline is in the 64 bytes
-  // already masked: journal lines are ~40 bytes, so most are (a 1 GiB export is 29 million).
+  // already masked or the 64 after them: journal lines are ~40 bytes, so nearly all are (a
+  // 1 GiB export has 29 million).
   bool next(Line& line) {
     if (begin_ >= mask_base_ && begin_ - mask_base_ < 64) {
+      size_t len = 0;
       const std::uint64_t ahead = newline_mask_ >> (begin_ - mask_base_);
-      const size_t len = ahead ? static_cast<size_t>(__builtin_ctzll(ahead)) : 0;
-      if (ahead && len <= max_line_) {
+      if (ahead) {
+        len = static_cast<size_t>(__builtin_ctzll(ahead));
+      } else if (mask_base_ + 64 < end_) {
+        const size_t before = mask_base_ + 64 - begin_;
+        mask_at(mask_base_ + 64);
+        if (!newline_mask_) return next_scanning(line);
+        len = before + static_cast<size_t>(__builtin_ctzll(newline_mask_));
+      } else {
+        return next_scanning(line);
+      }
+      if (len <= max_line_) {
         line.text = std::string_view(data_ + begin_, len);
         line.number = ++line_no_;
         line.overlong = false;
@@ -69,6 +102,12 @@ class LineReader {
 
  private:
   bool next_scanning(Line& line);
+  // The newline mask of the 64 bytes at base (a multiple of 64), those from end_ on cleared.
+  void mask_at(size_t base) {
+    mask_base_ = base;
+    newline_mask_ = newlines_in_64(data_ + base);
+    if (end_ - base < 64) newline_mask_ &= (std::uint64_t{1} << (end_ - base)) - 1;
+  }
   bool fill();          // more bytes; false at EOF
   void compact();
   // The first newline at or after `from` in [from, end_), or nullptr. Lines in journals are

@@ -80,15 +80,19 @@ TEST_CASE("LineReader: lines of every length across the 64-byte mask grid and bu
     for (const bool final_newline : {true, false}) {
       CAPTURE(final_newline);
       if (!final_newline) bytes += "tail without newline";
-      const std::vector<Seen> want = expected_lines(bytes, 1u << 20);
-      auto src = input::memory_source(bytes);
-      LineReader streamed(*src, 1u << 20);
-      CHECK(read_all(streamed) == want);
-      CHECK(streamed.bytes_consumed() == bytes.size());
-      ByteBuffer block;
-      block.assign(bytes);
-      LineReader in_place(LineReader::InPlace{}, block.view(), 1u << 20);
-      CHECK(read_all(in_place) == want);
+      // A limit below the 128 bytes two masks see: lines over it found in the inline path.
+      for (const size_t max_line : {size_t{1} << 20, size_t{50}}) {
+        CAPTURE(max_line);
+        const std::vector<Seen> want = expected_lines(bytes, max_line);
+        auto src = input::memory_source(bytes);
+        LineReader streamed(*src, max_line);
+        CHECK(read_all(streamed) == want);
+        CHECK(streamed.bytes_consumed() == bytes.size());
+        ByteBuffer block;
+        block.assign(bytes);
+        LineReader in_place(LineReader::InPlace{}, block.view(), max_line);
+        CHECK(read_all(in_place) == want);
+      }
     }
   }
 }
