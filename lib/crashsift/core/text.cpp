@@ -32,13 +32,40 @@ bool parse_int64(std::string_view s, std::int64_t& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+namespace {
+
+// The value of the eight ASCII digits at p (false if any is no digit): the SWAR method of
+// Lemire's "Faster integer parsing", on a little-endian word.
+bool eight_digits(const char* p, std::uint64_t& out) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if (((w & 0xF0F0F0F0F0F0F0F0ull) | (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) !=
+      0x3333333333333333ull)
+    return false;
+  w -= 0x3030303030303030ull;
+  w = (w * 10) + (w >> 8);
+  w = (((w & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+       (((w >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+  out = w;
+  return true;
+}
+
+}  // namespace
+
 bool parse_uint64(std::string_view s, std::uint64_t& out) {
   if (s.empty()) return false;
-  // Every journal line has three timestamps: up to 19 digits cannot overflow, so no checks.
+  // Every journal entry has three timestamps of 16 digits: up to 19 digits cannot overflow, so
+  // no checks, and eight digits at a time are read as one word.
   if (s.size() <= 19) {
     std::uint64_t v = 0;
-    for (const char c : s) {
-      const unsigned d = static_cast<unsigned char>(c) - '0';
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t eight = 0;
+      if (!eight_digits(s.data() + i, eight)) return false;
+      v = v * 100000000 + eight;
+    }
+    for (; i < s.size(); ++i) {
+      const unsigned d = static_cast<unsigned char>(s[i]) - '0';
       if (d > 9) return false;
       v = v * 10 + d;
     }

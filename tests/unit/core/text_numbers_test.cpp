@@ -37,6 +37,32 @@ TEST_CASE("parse_uint64: digits only, the whole string, any length up to UINT64_
   }
 }
 
+TEST_CASE("parse_uint64: eight digits at a time agree with a digit loop, and reject any other byte anywhere") {
+  // Every length up to 19 digits, each digit value at each position; then one byte that is
+  // no digit (the neighbours of '0' and '9', a space, a byte over 0x7f) at each position.
+  std::uint64_t v = 0;
+  for (size_t len = 1; len <= 19; ++len)
+    for (size_t at = 0; at < len; ++at)
+      for (char d = '0'; d <= '9'; ++d) {
+        std::string text(len, '7');
+        text[at] = d;
+        std::uint64_t want = 0;
+        for (char c : text) want = want * 10 + static_cast<std::uint64_t>(c - '0');
+        CAPTURE(text);
+        REQUIRE(parse_uint64(text, v));
+        CHECK(v == want);
+      }
+  for (size_t len = 1; len <= 19; ++len)
+    for (size_t at = 0; at < len; ++at)
+      for (char bad : {'/', ':', ' ', 'a', static_cast<char>(0xb9), '\0'}) {
+        std::string text(len, '5');
+        text[at] = bad;
+        CAPTURE(len);
+        CAPTURE(at);
+        CHECK_FALSE(parse_uint64(text, v));
+      }
+}
+
 TEST_CASE("count_newlines counts what a byte loop counts, at every length and alignment") {
   // Past 255 sixteen-byte steps the per-byte counters are summed and start again: lengths
   // around 4080 bytes cross that, and every alignment of the start is tried.
