@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +45,7 @@ class ReadingPool {
   void run(const std::function<void(Job&)>& consume) {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
+      if (error_) std::rethrow_exception(error_);  // the destructor stops the workers
       if (const auto it = done_.find(next_to_consume_); it != done_.end()) {
         std::unique_ptr<Job> job = std::move(it->second);
         done_.erase(it);
@@ -62,7 +64,9 @@ class ReadingPool {
         lock.lock();
         continue;
       }
-      changed_.wait(lock, [&] { return done_.count(next_to_consume_) || (ended_ && next_to_consume_ == blocks_read_) || can_start(); });
+      changed_.wait(lock, [&] {
+        return error_ || done_.count(next_to_consume_) || (ended_ && next_to_consume_ == blocks_read_) || can_start();
+      });
     }
   }
 
@@ -87,17 +91,30 @@ class ReadingPool {
     }
     std::uint64_t seq = 0;
     bool got = false;
+    std::exception_ptr failed;
     {
       std::lock_guard<std::mutex> reading(read_mu_);
       if (!input_ended_) {
-        got = read_(*job);
+        try {
+          got = read_(*job);
+        } catch (...) {  // bad_alloc: the input ends here and run() throws it on its thread
+          failed = std::current_exception();
+          got = false;
+        }
         if (got) seq = next_to_read_++;
         else input_ended_ = true;
       }
     }
-    if (got) work_(*job);
+    if (got) {
+      try {
+        work_(*job);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (failed && !error_) error_ = failed;
       if (got) {
         done_.emplace(seq, std::move(job));
       } else {
@@ -115,8 +132,8 @@ class ReadingPool {
   void run_worker() {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-      changed_.wait(lock, [&] { return stopping_ || ended_ || can_start(); });
-      if (stopping_ || ended_) return;
+      changed_.wait(lock, [&] { return stopping_ || ended_ || error_ || can_start(); });
+      if (stopping_ || ended_ || error_) return;
       lock.unlock();
       step();
       lock.lock();
@@ -135,6 +152,7 @@ class ReadingPool {
   bool ended_ = false;                                   // the input has no more blocks
   std::uint64_t blocks_read_ = 0;                        // once ended_: how many there were
   bool stopping_ = false;
+  std::exception_ptr error_;  // what a read or a parse threw, for run() to throw
   std::uint64_t next_to_consume_ = 0;  // the calling thread's
   // Guarded by read_mu_ (taken after mu_ when both are held).
   std::mutex read_mu_;

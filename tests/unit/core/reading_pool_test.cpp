@@ -7,6 +7,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -105,4 +106,26 @@ TEST_CASE("ReadingPool: an empty input ends at once") {
   pool.run([&](Block&) { ++consumed; });
   CHECK(consumed == 0);
   CHECK(reads == 1);
+}
+
+TEST_CASE("ReadingPool: what a read or a parse throws on any thread is thrown by run()") {
+  for (const bool in_read : {true, false})
+    for (unsigned workers : {0u, 1u, 2u}) {
+      CAPTURE(in_read);
+      CAPTURE(workers);
+      std::atomic<int> next_number{0};
+      ReadingPool<Block> pool(
+          workers, 4,
+          [&](Block& b) {
+            b.number = next_number++;
+            if (in_read && b.number == 30) throw std::runtime_error("read failed");
+            return b.number < 100;
+          },
+          [&](Block& b) {
+            if (!in_read && b.number == 30) throw std::runtime_error("parse failed");
+          });
+      int consumed = 0;
+      CHECK_THROWS_WITH(pool.run([&](Block&) { ++consumed; }), in_read ? "read failed" : "parse failed");
+      CHECK(consumed <= 30);
+    }
 }
