@@ -292,7 +292,7 @@ class Runner {
     InputReadSettings s;
     s.input_format = q_.input_format;
     s.parse = options_for(index, path);
-    if (q_.live) s.parse.jobs = 1;  // blocks of 1 MiB would wait for a quiet stream to fill them
+    if (q_.live) s.parse.jobs = 1;  // blocks of 256 KiB would wait for a quiet stream to fill them
     s.units = exact_units();
     s.idle = live_idle_hook();
     s.live = q_.live.has_value();
