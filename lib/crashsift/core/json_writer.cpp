@@ -22,25 +22,23 @@ __attribute__((no_sanitize("address", "undefined"))) size_t first_special(std::s
                                                                            bool ascii_only) {
   size_t i = from;
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-  const __m128i below_space = _mm_set1_epi8(0x20), last_control = _mm_set1_epi8(0x1F);
-  for (; i + 16 <= s.size(); i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+  // Bit k set when byte k of the sixteen at p is one to find.
+  const auto special_bits = [ascii_only](const char* p) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     // Signed, bytes of 0x80 and up are negative: "< 0x20" then also catches every non-ASCII byte.
-    const __m128i control = ascii_only ? _mm_cmplt_epi8(v, below_space)
-                                       : _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);
-    const __m128i hit = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    if (const int mask = _mm_movemask_epi8(hit)) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-  }
+    const __m128i control = ascii_only ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))
+                                       : _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    const __m128i hit = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+    return static_cast<unsigned>(_mm_movemask_epi8(hit));
+  };
+  for (; i + 16 <= s.size(); i += 16)
+    if (const unsigned bits = special_bits(s.data() + i)) return i + static_cast<size_t>(__builtin_ctz(bits));
   // The rest (keys and most values are shorter than sixteen bytes): one more load when it
   // cannot cross into another page, the bytes past the end masked off.
   if (i < s.size() && (reinterpret_cast<std::uintptr_t>(s.data() + i) & 4095) <= 4096 - 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-    const __m128i control = ascii_only ? _mm_cmplt_epi8(v, below_space)
-                                       : _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);
-    const __m128i hit = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit)) & ((1u << (s.size() - i)) - 1);
-    return mask ? i + static_cast<size_t>(__builtin_ctz(mask)) : s.size();
+    const unsigned bits = special_bits(s.data() + i) & ((1u << (s.size() - i)) - 1);
+    return bits ? i + static_cast<size_t>(__builtin_ctz(bits)) : s.size();
   }
 #endif
   for (; i < s.size(); ++i) {

@@ -1,15 +1,14 @@
 #include "crashsift/core/text.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include <cstring>
 
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fnmatch.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace crashsift {
 

@@ -10,10 +10,6 @@ namespace crashsift::input {
 
 static constexpr size_t initial_buffer = 1u << 20;
 
-namespace {
-
-}  // namespace
-
 size_t find_in_line(std::string_view line, char c) {
 #if defined(__SSE2__)
   const __m128i want = _mm_set1_epi8(c);
