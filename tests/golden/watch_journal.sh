@@ -40,6 +40,7 @@ import json, os, socket, struct, sys
 path, out, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(path)
+s.settimeout(120)  # a lost datagram fails the test instead of hanging it
 open(out + ".ready", "w").close()
 with open(out, "w") as f:
     for _ in range(count):
@@ -61,7 +62,10 @@ set -euo pipefail
 work=$1 crashsift=$2
 mkdir -p /run/systemd/journal
 python3 "$work/receiver.py" /run/systemd/journal/socket "$work/entries" 2 & receiver=$!
-for _ in $(seq 100); do [ -e "$work/entries.ready" ] && break; sleep 0.05; done
+# A loaded machine (the sanitizer run, -j2) can take seconds to start python: wait for the
+# socket, because crashsift sending before it exists takes the no-journald path.
+for _ in $(seq 1200); do [ -e "$work/entries.ready" ] && break; sleep 0.1; done
+[ -e "$work/entries.ready" ] || { echo "the receiver did not start" > "$work/err"; exit 1; }
 "$crashsift" watch --settle 1 --format journal - < "$work/in.export" > "$work/out" 2> "$work/err"
 wait "$receiver"
 rm -f /run/systemd/journal/socket

@@ -14,30 +14,37 @@ namespace crashsift {
 
 namespace {
 
-// Index of the first byte of s at or after `from` that a JSON string must escape (a control
-// character, '"' or '\\'), or, with `ascii_only`, that is not ASCII either; s.size() if none.
+#if defined(__SSE2__)
+// Bit k set when byte k of the sixteen at p is one that a JSON string must escape (a control
+// character, '"' or '\\'), or, with `ascii_only`, that is not ASCII either.
+// May read past the end of a string (see first_special): not for the sanitizers to check. A
+// function of its own, not a lambda: a lambda does not inherit its caller's no_sanitize.
+__attribute__((no_sanitize("address", "undefined"))) inline unsigned special_bits(const char* p, bool ascii_only) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Signed, bytes of 0x80 and up are negative: "< 0x20" then also catches every non-ASCII byte.
+  const __m128i control = ascii_only ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))
+                                     : _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+  const __m128i hit = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(hit));
+}
+#endif
+
+// Index of the first byte of s at or after `from` that a JSON string must escape, or, with
+// `ascii_only`, that is not ASCII either; s.size() if none.
 // Sixteen bytes at a time: exits are mostly evidence text and output lines, all of it written.
 // Reads up to 15 bytes past the end of s, never into another page (the sanitizers cannot know).
 __attribute__((no_sanitize("address", "undefined"))) size_t first_special(std::string_view s, size_t from,
                                                                            bool ascii_only) {
   size_t i = from;
 #if defined(__SSE2__)
-  // Bit k set when byte k of the sixteen at p is one to find.
-  const auto special_bits = [ascii_only](const char* p) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // Signed, bytes of 0x80 and up are negative: "< 0x20" then also catches every non-ASCII byte.
-    const __m128i control = ascii_only ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))
-                                       : _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-    const __m128i hit = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-    return static_cast<unsigned>(_mm_movemask_epi8(hit));
-  };
   for (; i + 16 <= s.size(); i += 16)
-    if (const unsigned bits = special_bits(s.data() + i)) return i + static_cast<size_t>(__builtin_ctz(bits));
+    if (const unsigned bits = special_bits(s.data() + i, ascii_only))
+      return i + static_cast<size_t>(__builtin_ctz(bits));
   // The rest (keys and most values are shorter than sixteen bytes): one more load when it
   // cannot cross into another page, the bytes past the end masked off.
   if (i < s.size() && (reinterpret_cast<std::uintptr_t>(s.data() + i) & 4095) <= 4096 - 16) {
-    const unsigned bits = special_bits(s.data() + i) & ((1u << (s.size() - i)) - 1);
+    const unsigned bits = special_bits(s.data() + i, ascii_only) & ((1u << (s.size() - i)) - 1);
     return bits ? i + static_cast<size_t>(__builtin_ctz(bits)) : s.size();
   }
 #endif
