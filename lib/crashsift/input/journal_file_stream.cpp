@@ -151,6 +151,11 @@ bool salvaged_entry_matches(const SalvagedEntry& entry, const std::vector<std::s
 
 // Fills e from the current entry; invalid counts the fields skipped for a damaged name.
 int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid) {
+  return fill_event_from_journal(j, e, invalid, nullptr);
+}
+
+int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid,
+                            const std::function<void(std::string_view item)>& each) {
   const void* data = nullptr;
   size_t len = 0;
   int r = 0;
@@ -163,6 +168,7 @@ int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid) {
       continue;
     }
     apply_journal_field(e, field.substr(0, eq), field.substr(eq + 1));
+    if (each) each(field);
   }
   std::uint64_t realtime = 0;
   if (!e.time && sd_journal_get_realtime_usec(j, &realtime) >= 0) e.time = static_cast<UsecUtc>(realtime);

@@ -29,6 +29,10 @@ namespace crashsift::input {
 // Fills e from the current entry; invalid counts the fields skipped for a damaged name.
 // Returns the error of the field enumeration, else 0.
 int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid);
+// The same, handing each well-formed FIELD=value item to `each` as well (one pass over the
+// entry's data serves the Event and a test of its items).
+int fill_event_from_journal(sd_journal* j, Event& e, std::uint64_t& invalid,
+                            const std::function<void(std::string_view item)>& each);
 
 // The current entry's seqnum (from its cursor: sd_journal_get_seqnum is newer than systemd 252).
 std::uint64_t journal_seqnum(sd_journal* j);
