@@ -176,11 +176,14 @@ class IndexReader {
       }
       e.clear();
       fill_event_from_journal(a_, e, result.invalid_fields);
-      e.origin.line = journal_seqnum(a_);
+      // One cursor an anchor (libsystemd formats it anew each time): its seqnum, and where
+      // the walk back to its output lines starts.
+      const std::string cursor = journal_cursor(a_);
+      e.origin.line = seqnum_in_cursor(cursor);
       std::uint64_t realtime = 0;
       sd_journal_get_realtime_usec(a_, &realtime);
       follow_up_due(realtime, result);
-      if (auto key = output_key(e)) read_before(*key, realtime, result);
+      if (auto key = output_key(e)) read_before(*key, cursor, realtime, result);
       sink_(realtime, e);
       ++result.entries;
     }
@@ -222,8 +225,7 @@ class IndexReader {
 
   // The key's output lines before the current anchor: its last ones, and the first ones of
   // every invocation they belong to (its start time, version banners) not read yet.
-  void read_before(const Key& key, std::uint64_t realtime, IndexReadResult& result) {
-    const std::string anchor = journal_cursor(a_);
+  void read_before(const Key& key, const std::string& anchor, std::uint64_t realtime, IndexReadResult& result) {
     const std::uint64_t anchor_seq = seqnum_in_cursor(anchor);
     if (anchor.empty() || !anchor_seq) return;
     Followed& f = followed_[key.match];
