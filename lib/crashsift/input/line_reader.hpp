@@ -51,6 +51,11 @@ inline std::uint64_t newlines_in_64(const char* p) {
 #endif
 }
 
+// Whether long lines' newlines are found with AVX2: where the CPU has it, unless turned off
+// (the tests run both forms on one machine). Set it before any reader runs.
+bool newline_search_uses_avx2();
+void set_newline_search_avx2(bool on);  // on only where the CPU has AVX2
+
 class LineReader {
  public:
   explicit LineReader(ByteSource& src, size_t max_line = default_max_line, size_t padding = 64);
@@ -114,6 +119,9 @@ class LineReader {
   // short (40 bytes on average in export): newlines are found 64 bytes at a time into a bit
   // mask that the following lines reuse, instead of one memchr call per line.
   const char* find_newline(size_t from);
+  // The same, the masks made with two 32-byte compares (CPUs with AVX2; the short lines of
+  // next()'s fast path keep the inline 16-byte form, which a call would cost more than).
+  const char* find_newline_avx2(size_t from);
   std::unique_ptr<ByteSource> no_source_;  // in place: the (empty) source behind src_
   ByteSource* src_;
   std::vector<char> buf_;

@@ -72,7 +72,9 @@ std::string random_lines(std::mt19937& rng, size_t count, size_t longest) {
 
 }  // namespace
 
-TEST_CASE("LineReader: lines of every length across the 64-byte mask grid and buffer refills") {
+// Lines of every length across the 64-byte mask grid and buffer refills, read streamed and
+// in place.
+static void check_lines_of_every_length() {
   std::mt19937 rng(7);
   for (const size_t longest : {size_t{0}, size_t{3}, size_t{63}, size_t{64}, size_t{65}, size_t{200}, size_t{5000}}) {
     CAPTURE(longest);
@@ -95,6 +97,17 @@ TEST_CASE("LineReader: lines of every length across the 64-byte mask grid and bu
       }
     }
   }
+}
+
+TEST_CASE("LineReader: lines of every length across the 64-byte mask grid and buffer refills") {
+  // Both searches for a long line's newline: 16-byte compares, and AVX2 where the CPU has it.
+  const bool cpu_default = input::newline_search_uses_avx2();
+  for (const bool avx2 : {false, true}) {
+    input::set_newline_search_avx2(avx2);
+    CAPTURE(input::newline_search_uses_avx2());
+    check_lines_of_every_length();
+  }
+  input::set_newline_search_avx2(cpu_default);
 }
 
 TEST_CASE("LineReader: a stream larger than its buffer, with lines longer than --max-line") {
