@@ -1,5 +1,7 @@
 #include "crashsift/core/text.hpp"
 
+#include "crashsift/core/cpu.hpp"
+
 #include <cstring>
 
 #include <charconv>
@@ -8,6 +10,9 @@
 #include <fnmatch.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 #endif
 
 namespace crashsift {
@@ -217,7 +222,34 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
 
 // Sixteen bytes at a time: a parallel parse counts every block's newlines (a 1 GiB export has
 // 29 million; one memchr call per newline was a tenth of the -j2 run's time).
+#if defined(__x86_64__) && defined(__GNUC__)
+namespace {
+// The same count with 32-byte compares (CPUs with AVX2): half the instructions of the pass
+// every parallel block makes over its bytes.
+__attribute__((target("avx2"))) std::uint64_t count_newlines_avx2(std::string_view s) {
+  std::uint64_t n = 0;
+  size_t i = 0;
+  const __m256i nl = _mm256_set1_epi8('\n');
+  while (i + 32 <= s.size()) {
+    __m256i counts = _mm256_setzero_si256();
+    for (int step = 0; step < 255 && i + 32 <= s.size(); ++step, i += 32) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s.data() + i));
+      counts = _mm256_sub_epi8(counts, _mm256_cmpeq_epi8(v, nl));
+    }
+    const __m256i sums = _mm256_sad_epu8(counts, _mm256_setzero_si256());
+    n += static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 0)) + static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 1)) +
+         static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 2)) + static_cast<std::uint64_t>(_mm256_extract_epi64(sums, 3));
+  }
+  for (; i < s.size(); ++i) n += s[i] == '\n';
+  return n;
+}
+}  // namespace
+#endif
+
 std::uint64_t count_newlines(std::string_view s) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (cpu::avx2()) return count_newlines_avx2(s);
+#endif
   std::uint64_t n = 0;
   size_t i = 0;
 #if defined(__SSE2__)

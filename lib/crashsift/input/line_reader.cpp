@@ -1,5 +1,7 @@
 #include "crashsift/input/line_reader.hpp"
 
+#include "crashsift/core/cpu.hpp"
+
 #include <algorithm>
 #include <cstring>
 #if defined(__SSE2__)
@@ -15,15 +17,6 @@ static constexpr size_t initial_buffer = 1u << 20;
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define CRASHSIFT_NEWLINES_AVX2 1
-namespace {
-const bool cpu_has_avx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
-bool use_avx2 = cpu_has_avx2;
-}  // namespace
-bool newline_search_uses_avx2() { return use_avx2; }
-void set_newline_search_avx2(bool on) { use_avx2 = on && cpu_has_avx2; }
-#else
-bool newline_search_uses_avx2() { return false; }
-void set_newline_search_avx2(bool) {}
 #endif
 
 size_t find_in_line(std::string_view line, char c) {
@@ -57,7 +50,7 @@ const char* LineReader::find_newline(size_t from) {
 #if defined(CRASHSIFT_NEWLINES_AVX2)
   // Lines longer than next()'s 128 bytes (json, app logs): a quarter of their parse's
   // instructions went to the 16-byte compares.
-  if (use_avx2) return find_newline_avx2(from);
+  if (cpu::avx2()) return find_newline_avx2(from);
 #endif
   for (;;) {
     if (from >= end_) return nullptr;

@@ -51,11 +51,6 @@ inline std::uint64_t newlines_in_64(const char* p) {
 #endif
 }
 
-// Whether long lines' newlines are found with AVX2: where the CPU has it, unless turned off
-// (the tests run both forms on one machine). Set it before any reader runs.
-bool newline_search_uses_avx2();
-void set_newline_search_avx2(bool on);  // on only where the CPU has AVX2
-
 class LineReader {
  public:
   explicit LineReader(ByteSource& src, size_t max_line = default_max_line, size_t padding = 64);

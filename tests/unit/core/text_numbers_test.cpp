@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "crashsift/core/cpu.hpp"
 #include "crashsift/core/text.hpp"
 
 using crashsift::count_newlines;
@@ -64,20 +65,29 @@ TEST_CASE("parse_uint64: eight digits at a time agree with a digit loop, and rej
 }
 
 TEST_CASE("count_newlines counts what a byte loop counts, at every length and alignment") {
-  // Past 255 sixteen-byte steps the per-byte counters are summed and start again: lengths
-  // around 4080 bytes cross that, and every alignment of the start is tried.
+  // Past 255 steps (of 16 bytes, or 32 with AVX2) the per-byte counters are summed and start
+  // again: lengths around 4080 and 8160 bytes cross that, and every alignment of the start is
+  // tried.
   std::string text;
   std::uint32_t seed = 12345;
-  for (int i = 0; i < 9000; ++i) {
+  for (int i = 0; i < 20000; ++i) {
     seed = seed * 1103515245u + 12345u;
     text.push_back((seed >> 16) % 5 == 0 ? '\n' : static_cast<char>('a' + (seed >> 20) % 26));
   }
-  text.replace(100, 5000, std::string(5000, '\n'));  // a run of newlines: every counter full
-  for (size_t start : {0, 1, 7, 15})
-    for (size_t len : {0, 1, 15, 16, 17, 255, 4079, 4080, 4081, 4096, 8191, 8500}) {
-      const std::string_view s = std::string_view(text).substr(start, len);
-      CAPTURE(start);
-      CAPTURE(len);
-      CHECK(count_newlines(s) == static_cast<std::uint64_t>(std::count(s.begin(), s.end(), '\n')));
-    }
+  // Runs of newlines long enough to fill every per-byte counter: 255 steps of 16 bytes, and
+  // of 32 bytes.
+  text.replace(100, 9000, std::string(9000, '\n'));
+  // Both forms: the baseline's, and AVX2's where the CPU has it.
+  for (const bool avx2 : {false, true}) {
+    crashsift::cpu::allow_avx2(avx2);
+    CAPTURE(crashsift::cpu::avx2());
+    for (size_t start : {0, 1, 7, 15, 31})
+      for (size_t len : {0, 1, 15, 16, 17, 31, 32, 33, 255, 4079, 4080, 4081, 4096, 8159, 8160, 8161, 8191, 8500, 9050, 16500}) {
+        const std::string_view s = std::string_view(text).substr(start, len);
+        CAPTURE(start);
+        CAPTURE(len);
+        CHECK(count_newlines(s) == static_cast<std::uint64_t>(std::count(s.begin(), s.end(), '\n')));
+      }
+  }
+  crashsift::cpu::allow_avx2(true);
 }

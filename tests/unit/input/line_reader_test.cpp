@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "crashsift/core/byte_buffer.hpp"
+#include "crashsift/core/cpu.hpp"
 #include "crashsift/input/byte_source.hpp"
 #include "crashsift/input/line_reader.hpp"
 
@@ -101,13 +102,12 @@ static void check_lines_of_every_length() {
 
 TEST_CASE("LineReader: lines of every length across the 64-byte mask grid and buffer refills") {
   // Both searches for a long line's newline: 16-byte compares, and AVX2 where the CPU has it.
-  const bool cpu_default = input::newline_search_uses_avx2();
   for (const bool avx2 : {false, true}) {
-    input::set_newline_search_avx2(avx2);
-    CAPTURE(input::newline_search_uses_avx2());
+    cpu::allow_avx2(avx2);
+    CAPTURE(cpu::avx2());
     check_lines_of_every_length();
   }
-  input::set_newline_search_avx2(cpu_default);
+  cpu::allow_avx2(true);
 }
 
 TEST_CASE("LineReader: a stream larger than its buffer, with lines longer than --max-line") {
