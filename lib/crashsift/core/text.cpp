@@ -1,7 +1,5 @@
 #include "crashsift/core/text.hpp"
 
-#include "crashsift/core/cpu.hpp"
-
 #include <cstring>
 
 #include <charconv>
@@ -14,6 +12,8 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
+
+#include "crashsift/core/cpu.hpp"
 
 namespace crashsift {
 
@@ -220,11 +220,9 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
   return static_cast<std::uint64_t>(bytes + 0.5);
 }
 
-// Sixteen bytes at a time: a parallel parse counts every block's newlines (a 1 GiB export has
-// 29 million; one memchr call per newline was a tenth of the -j2 run's time).
 #if defined(__x86_64__) && defined(__GNUC__)
 namespace {
-// The same count with 32-byte compares (CPUs with AVX2): half the instructions of the pass
+// count_newlines() with 32-byte compares (CPUs with AVX2): half the instructions of the pass
 // every parallel block makes over its bytes.
 __attribute__((target("avx2"))) std::uint64_t count_newlines_avx2(std::string_view s) {
   std::uint64_t n = 0;
@@ -246,6 +244,8 @@ __attribute__((target("avx2"))) std::uint64_t count_newlines_avx2(std::string_vi
 }  // namespace
 #endif
 
+// Sixteen bytes at a time: a parallel parse counts every block's newlines (a 1 GiB export has
+// 29 million; one memchr call per newline was a tenth of the -j2 run's time).
 std::uint64_t count_newlines(std::string_view s) {
 #if defined(__x86_64__) && defined(__GNUC__)
   if (cpu::avx2()) return count_newlines_avx2(s);

@@ -1,7 +1,5 @@
 #include "crashsift/input/line_reader.hpp"
 
-#include "crashsift/core/cpu.hpp"
-
 #include <algorithm>
 #include <cstring>
 #if defined(__SSE2__)
@@ -10,6 +8,8 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
+
+#include "crashsift/core/cpu.hpp"
 
 namespace crashsift::input {
 
