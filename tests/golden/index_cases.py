@@ -148,4 +148,15 @@ for k in range(6):
     pid1('loop.service', loop, "loop.service: Failed with result 'exit-code'.", FAILED, [('UNIT_RESULT', 'exit-code')])
     timer_run('fstrim.service')
 
+# A short run: each of its lines is both a first and a last line of its invocation, read twice
+# by the index walk. native_index_exact.sh damages one line's MESSAGE name ("mESSAGE"): it must
+# be counted once, as reading every entry counts it.
+brief = inv()
+start('brief.service', brief, 'short job')
+output('brief.service', brief, 3808, 'brief', 'brief: the line whose name is damaged', 'brief')
+output('brief.service', brief, 3808, 'brief', 'brief: cannot reach the queue', 'brief')
+pid1('brief.service', brief, 'brief.service: Main process exited, code=exited, status=1/FAILURE', EXIT,
+     [('EXIT_CODE', 'exited'), ('EXIT_STATUS', '1')])
+pid1('brief.service', brief, "brief.service: Failed with result 'exit-code'.", FAILED, [('UNIT_RESULT', 'exit-code')])
+
 sys.stdout.write(''.join(out))

@@ -61,6 +61,29 @@ for want in '"unit":"worker.service".*"pid":3302.*"class":"oom"' '"unit":"legacy
             '"pid":3404,.*"class":"segfault"' '"unit":"loop.service".*"pid":3705.*"reason":"panic: runtime error'; do
   grep -q "$want" "$work/index.ndjson" || fail "index_cases: no exit matching $want"
 done
+grep -q '"unit":"brief.service".*"class":"self-exit"' "$work/index.ndjson" || fail "index_cases: no exit of brief.service"
+
+# A damaged field name in a line the index walk reads twice (a first and a last line of the
+# short brief.service run) is counted once, as reading every entry counts it.
+python3 - "$work/cases.journal" "$work/flipped.journal" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+needle = b'MESSAGE=brief: the line whose name is damaged'
+at = data.find(needle)
+assert at > 0 and data.find(needle, at + 1) < 0, 'the DATA object is not stored once, uncompressed'
+data[at] ^= 0x20  # "mESSAGE": a name journald never writes
+open(sys.argv[2], 'wb').write(data)
+PY
+skipped_fields() {
+  "$crashsift" exits --format json "$@" 2> /dev/null | python3 -c 'import json, re, sys
+print(sum(int(m.group(1)) for d in json.load(sys.stdin)["inputs"][0]["damage"]
+          for m in [re.search(r"skipped (\d+) field", d["what"])] if m))'
+}
+scan_skipped=$(skipped_fields --native-read scan "$work/flipped.journal")
+index_skipped=$(skipped_fields "$work/flipped.journal")
+[ "$scan_skipped" = 1 ] && [ "$index_skipped" = 1 ] ||
+  fail "a damaged field name read twice by the index walk: the scan counts $scan_skipped, the index $index_skipped (want 1 each)"
+
 all=$(entries --native-read scan "$work/cases.journal")
 read=$(entries "$work/cases.journal")
 [ "$read" -lt "$all" ] || fail "index_cases: the index read $read of $all entries (not narrowed)"

@@ -204,6 +204,7 @@ class IndexReader {
   };
   struct Line {
     std::uint64_t seq = 0, realtime = 0;
+    std::uint64_t invalid_fields = 0;  // counted once the line is sent (it may be read twice)
     Event event;
   };
 
@@ -232,14 +233,14 @@ class IndexReader {
     std::vector<Line> got;
     if (select(key.match) && sd_journal_seek_cursor(t_, anchor.c_str()) >= 0) {
       for (size_t n = 0; n < last_lines && sd_journal_previous(t_) > 0; ++n)
-        if (!take(got, anchor_seq, f.last_seq, result)) break;
+        if (!take(got, anchor_seq, f.last_seq)) break;
     }
     std::set<std::string> invocations;
     if (!key.invocation.empty()) invocations.insert(key.invocation);
     for (const auto& line : got)
       if (!line.event.invocation_id.empty()) invocations.insert(line.event.invocation_id);
-    for (const auto& invocation : invocations) read_first(invocation, anchor_seq, got, result);
-    send(got, f);
+    for (const auto& invocation : invocations) read_first(invocation, anchor_seq, got);
+    send(got, f, result);
     f.from_cursor = anchor;
     f.until = realtime + follow_usec;
     if (!f.pending) {
@@ -248,10 +249,10 @@ class IndexReader {
     }
   }
 
-  void read_first(const std::string& invocation, std::uint64_t before, std::vector<Line>& got, IndexReadResult& result) {
+  void read_first(const std::string& invocation, std::uint64_t before, std::vector<Line>& got) {
     if (!invocations_.count(invocation) || !first_read_.insert(invocation).second) return;
     if (!select("_SYSTEMD_INVOCATION_ID=" + invocation) || sd_journal_seek_head(t_) < 0) return;
-    for (size_t n = 0; n < first_lines && sd_journal_next(t_) > 0; ++n) take(got, before, 0, result);
+    for (size_t n = 0; n < first_lines && sd_journal_next(t_) > 0; ++n) take(got, before, 0);
   }
 
   // Output stored after the anchors that asked, up to their follow window, once the anchor
@@ -272,9 +273,9 @@ class IndexReader {
         std::uint64_t rt = 0;
         sd_journal_get_realtime_usec(t_, &rt);
         if (rt > f.until) break;
-        take(got, UINT64_MAX, f.last_seq, result);
+        take(got, UINT64_MAX, f.last_seq);
       }
-      send(got, f);
+      send(got, f, result);
     }
     pending_ = std::move(still);
     forget_old(now);
@@ -292,30 +293,31 @@ class IndexReader {
 
   // Keeps the current output line when it is new (after `after`, before `before`) and not an
   // anchor (the anchor walk sends those). False once the walk backwards reached sent lines.
-  bool take(std::vector<Line>& got, std::uint64_t before, std::uint64_t after, IndexReadResult& result) {
+  bool take(std::vector<Line>& got, std::uint64_t before, std::uint64_t after) {
     const std::uint64_t seq = journal_seqnum(t_);
     if (seq <= after) return false;
     if (seq >= before) return true;
     Line line;
     line.seq = seq;
-    std::uint64_t invalid = 0;  // an anchor's damaged fields are the anchor walk's to count
+    // Damaged fields are counted when the line is sent: an anchor's by the anchor walk, a
+    // line read twice (a first and a last line) once.
     filter_.begin();
-    fill_event_from_journal(t_, line.event, invalid, see_item_);
+    fill_event_from_journal(t_, line.event, line.invalid_fields, see_item_);
     if (filter_.matched()) return true;
-    result.invalid_fields += invalid;
     sd_journal_get_realtime_usec(t_, &line.realtime);
     line.event.origin.line = seq;
     got.push_back(std::move(line));
     return true;
   }
 
-  void send(std::vector<Line>& got, Followed& f) {
+  void send(std::vector<Line>& got, Followed& f, IndexReadResult& result) {
     std::sort(got.begin(), got.end(), [](const Line& x, const Line& y) { return x.seq < y.seq; });
     // A line can be asked for twice: as a first and a last line, by the PID a kernel line
     // names and by its invocation. The set is only for the deaths being read now.
     if (sent_.size() > (1u << 18)) sent_.clear();
     for (const auto& line : got) {
       if (!sent_.insert(line.seq).second) continue;
+      result.invalid_fields += line.invalid_fields;
       sink_(line.realtime, line.event);
       f.last_seq = std::max(f.last_seq, line.seq);
     }
