@@ -256,12 +256,13 @@ class JsonParser final : public FormatParser {
       ondemand::raw_json_string raw_key;
       if (auto e = field.key().get(raw_key)) return e;
       const char* k = raw_key.raw();
-      // The line is padded (SIMDJSON_PADDING): find_in_line may read past its end.
-      const size_t len = find_in_line(std::string_view(k, static_cast<size_t>(text.data() + text.size() - k)), '"');
-      if (len == std::string_view::npos) return TAPE_ERROR;
-      const std::string_view name(k, len);
       ondemand::value value;
       if (auto e = field.value().get(value)) return e;
+      // The value's raw text, found from the structural index (not consumed: an unkept value is
+      // skipped by the loop).
+      const std::string_view token = value.raw_json_token();
+      const std::string_view name = key_before(k, token.data(), text);
+      if (name.data() == nullptr) return TAPE_ERROR;
       ondemand::json_type type;
       if (auto e = value.type().get(type)) return e;  // a peek at the value's first byte
       // A field crashsift does not keep is left undecoded: iterating on skips its value.
@@ -269,8 +270,12 @@ class JsonParser final : public FormatParser {
       if (!setter && type != ondemand::json_type::null) continue;
       switch (type) {
         case ondemand::json_type::string: {
-          std::string_view s;
-          if (auto e = value.get_string().get(s)) return e;
+          // Most values hold no escape: taken as they are in the line, not unescaped into
+          // simdjson's buffer first.
+          std::string_view s = unescaped_in_place(token);
+          if (s.data() == nullptr) {
+            if (auto e = value.get_string().get(s)) return e;
+          }
           apply_journal_field(event, setter, s);
           break;
         }
@@ -281,7 +286,7 @@ class JsonParser final : public FormatParser {
           ++nulls;
           break;
         case ondemand::json_type::number:
-          apply_journal_field(event, setter, trim(value.raw_json_token()));
+          apply_journal_field(event, setter, trim(token));
           break;
         default:
           // Objects and booleans never occur in journal JSON; consume and ignore them.
@@ -290,6 +295,29 @@ class JsonParser final : public FormatParser {
       }
     }
     return SUCCESS;
+  }
+
+  // The key whose text starts at k and whose value starts at value: journalctl writes
+  // `"KEY":value`, so the key ends two bytes before its value; with spaces around the colon
+  // (json-pretty) its closing quote is looked for. A null data() when there is none.
+  static std::string_view key_before(const char* k, const char* value, std::string_view text) {
+    if (value >= k + 2 && value[-1] == ':' && value[-2] == '"') return {k, static_cast<size_t>(value - 2 - k)};
+    // The line is padded (SIMDJSON_PADDING): find_in_line may read past its end.
+    const size_t len = find_in_line(std::string_view(k, static_cast<size_t>(text.data() + text.size() - k)), '"');
+    if (len == std::string_view::npos) return {};
+    return {k, len};
+  }
+
+  // A JSON string token's text when it holds no escape (then it is its value), else a null
+  // data(). The token runs to the next structural character: whitespace may follow the quote.
+  static std::string_view unescaped_in_place(std::string_view token) {
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                              token.back() == '\t'))
+      token.remove_suffix(1);
+    if (token.size() < 2 || token.front() != '"' || token.back() != '"') return {};
+    const std::string_view inner = token.substr(1, token.size() - 2);
+    if (std::memchr(inner.data(), '\\', inner.size())) return {};
+    return inner.empty() ? std::string_view("", 0) : inner;
   }
 
   // [98,105,110,...] is one non-printable value; ["a","b"] is a field logged twice (the last

@@ -73,6 +73,26 @@ TEST_CASE("json-seq record separators, json-sse prefixes and json-pretty objects
   CHECK(pretty.events[0].message == "x");
 }
 
+TEST_CASE("json: values are taken in place unless escaped, whatever the spacing around them") {
+  // Plain values are read from the line itself; escaped ones are unescaped; spaces around the
+  // colon or before the comma (json-pretty, hand-edited lines) still name the right field.
+  auto p = parse(json_format(),
+                 R"({"__CURSOR":"c1","MESSAGE":"said \"no\" \\ then\tleft \u00e9t\u00e9","_SYSTEMD_UNIT":"a.service","_COMM":""})"
+                 "\n"
+                 R"({ "__CURSOR" : "c2" , "MESSAGE" :"plain, with: a colon and } brace" ,"_PID": "42" , "UNIT":"b.service" })"
+                 "\n");
+  REQUIRE(p.events.size() == 2);
+  CHECK(p.events[0].message == "said \"no\" \\ then\tleft \xc3\xa9t\xc3\xa9");
+  CHECK(p.events[0].systemd_unit == "a.service");
+  CHECK(p.events[0].comm.empty());
+  CHECK(p.events[0].origin.cursor == "c1");
+  CHECK(p.events[1].origin.cursor == "c2");
+  CHECK(p.events[1].message == "plain, with: a colon and } brace");
+  CHECK(p.events[1].pid == 42);
+  CHECK(p.events[1].unit == "b.service");
+  CHECK(p.report.skipped == 0);
+}
+
 TEST_CASE("json: a line cut in half is skipped with its line number and the next line is read") {
   auto p = parse(json_format(), "{\"__CURSOR\":\"a\",\"MESSAGE\":\"cut in th\n{\"__CURSOR\":\"b\",\"MESSAGE\":\"ok\"}\n");
   CHECK(p.events.size() == 1);
