@@ -89,6 +89,7 @@ void check_blocks_equal_one_thread(const std::string& bytes, size_t max_line) {
       many.jobs = jobs;
       many.block_bytes = block;
       CHECK(describe(stream_app(bytes, many)) == want);
+      CHECK(describe(stream_app_file(bytes, many)) == want);
     }
 }
 

@@ -3,7 +3,10 @@
 // through read_app_log with its report and detected fields.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
 
 #include "crashsift/core/diag.hpp"
@@ -30,6 +33,25 @@ inline StreamedApp stream_app(std::string_view bytes, input::AppReadOptions o = 
   auto src = input::memory_source(bytes);
   input::LineReader reader(*src, o.max_line);  // as the app loader reads: with the line limit
   input::read_app_log(reader, o, s.report, s.fields, [&](const input::AppRecord& r) { s.records.push_back(r); });
+  return s;
+}
+
+// The same bytes read from a plain file, as `crashsift memory --app FILE` reads them.
+inline StreamedApp stream_app_file(std::string_view bytes, input::AppReadOptions o = {}) {
+  char tmpl[] = "/tmp/crashsift-app-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  std::ofstream(tmpl, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  StreamedApp s;
+  {
+    auto src = input::open_source(tmpl);
+    REQUIRE(src);
+    input::LineReader reader(**src, o.max_line);
+    input::read_app_log(reader, o, s.report, s.fields, [&](const input::AppRecord& r) { s.records.push_back(r); });
+    CHECK(reader.bytes_consumed() == bytes.size());
+  }
+  ::unlink(tmpl);
   return s;
 }
 

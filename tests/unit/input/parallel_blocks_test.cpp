@@ -1,10 +1,14 @@
 // Journal JSON and export parsed in parallel blocks (ParseOptions::jobs > 1) give exactly what
 // one thread gives: the same events (compared field for field through the event wire encoding) in the same
 // order, and the same accounting (entries, skipped lines with their line numbers, notes, time
-// span), whatever the block size: blocks of a few bytes cut between every pair of lines.
+// span), whatever the block size: blocks of a few bytes cut between every pair of lines. Both
+// from memory and from a plain file through open_source, as the tool reads it.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "crashsift/core/event_wire.hpp"
@@ -20,14 +24,38 @@ struct Outcome {
   InputReport report;
 };
 
+enum class From { memory, file };
+
+// The bytes parsed from a plain file, as `crashsift exits FILE` reads them.
+Parsed parse_file(const input::FormatParser& parser, std::string_view bytes, const input::ParseOptions& options) {
+  char tmpl[] = "/tmp/crashsift-blocks-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  std::ofstream(tmpl, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  Parsed out;
+  {
+    auto src = input::open_source(tmpl);
+    REQUIRE(src);
+    input::LineReader reader(**src, options.max_line);
+    parser.parse(reader, options, out.report,
+                 [&](const Event& e) { (e.pasted ? out.pasted : out.events).push_back(e); });
+    CHECK(reader.bytes_consumed() == bytes.size());
+    CHECK((*src)->error().empty());
+  }
+  ::unlink(tmpl);
+  return out;
+}
+
 Outcome parse_form(const char* form, std::string_view bytes, unsigned jobs, size_t block_bytes,
-                   size_t max_line = 1u << 20) {
+                   size_t max_line = 1u << 20, From from = From::memory) {
   input::ParseOptions options = utc_options();
   options.jobs = jobs;
   options.block_bytes = block_bytes;
   options.max_line = max_line;
   options.input_index = 3;
-  const Parsed p = parse_with(*input::find_format(form), bytes, options);
+  const input::FormatParser& parser = *input::find_format(form);
+  const Parsed p = from == From::file ? parse_file(parser, bytes, options) : parse_with(parser, bytes, options);
   Outcome out;
   for (const auto& e : p.events) {
     out.events.emplace_back();
@@ -37,8 +65,9 @@ Outcome parse_form(const char* form, std::string_view bytes, unsigned jobs, size
   return out;
 }
 
-Outcome parse_json(std::string_view bytes, unsigned jobs, size_t block_bytes, size_t max_line = 1u << 20) {
-  return parse_form("json", bytes, jobs, block_bytes, max_line);
+Outcome parse_json(std::string_view bytes, unsigned jobs, size_t block_bytes, size_t max_line = 1u << 20,
+                   From from = From::memory) {
+  return parse_form("json", bytes, jobs, block_bytes, max_line, from);
 }
 
 void check_same(const Outcome& one, const Outcome& many) {
@@ -69,6 +98,7 @@ TEST_CASE("json in parallel blocks: a real journal, every block size, the same e
       CAPTURE(jobs);
       CAPTURE(block);
       check_same(one, parse_json(bytes, jobs, block));
+      check_same(one, parse_json(bytes, jobs, block, 1u << 20, From::file));
     }
 }
 
@@ -97,6 +127,7 @@ TEST_CASE("json in parallel blocks: torn, overlong, pretty, null and prefixed li
       CAPTURE(jobs);
       CAPTURE(block);
       check_same(one, parse_json(bytes, jobs, block, 4096));
+      check_same(one, parse_json(bytes, jobs, block, 4096, From::file));
     }
 }
 
@@ -119,6 +150,7 @@ TEST_CASE("export in parallel blocks: a real journal, every block size, the same
       CAPTURE(jobs);
       CAPTURE(block);
       check_same(one, parse_form("export", bytes, jobs, block));
+      check_same(one, parse_form("export", bytes, jobs, block, 1u << 20, From::file));
     }
 }
 
@@ -146,6 +178,7 @@ TEST_CASE("export in parallel blocks: empty lines inside binary values, a length
         CAPTURE(jobs);
         CAPTURE(block);
         check_same(one, parse_form("export", *input, jobs, block, 2048));
+        check_same(one, parse_form("export", *input, jobs, block, 2048, From::file));
       }
   }
 }

@@ -173,6 +173,32 @@ TEST_CASE("streamed exits equal the whole-input run on three generated days of j
   CHECK(whole.ndjson.find("Out of memory: Killed process") != std::string::npos);
 }
 
+TEST_CASE("plain files parsed in parallel blocks give the one-thread exits, whatever the block size") {
+  // The probe has read each file's head and the reader may have buffered more: the blocks must
+  // go on from the first byte neither used. The json journal is the lab's, over 100 KB: more
+  // than the probe's head.
+  const std::string generated = write_generated_export();
+  REQUIRE(!generated.empty());
+  const std::string lab_json = std::string(CRASHSIFT_TESTDATA) + "/journals/systemd-lab/journal.json";
+  for (const std::string& path : {generated, lab_json}) {
+    CAPTURE(path);
+    REQUIRE(std::filesystem::file_size(path) > (100u << 10));
+    pipeline::ExitsQuery one = query_for(path);
+    one.parse.jobs = 1;
+    const Output want = run(one, false);
+    CHECK(want.ndjson.find("\"class\":\"") != std::string::npos);
+    for (const size_t block : {size_t{3}, size_t{5000}, size_t{256u << 10}}) {
+      CAPTURE(block);
+      pipeline::ExitsQuery many = one;
+      many.parse.jobs = 2;
+      many.parse.block_bytes = block;
+      CHECK(run(many, false).ndjson == want.ndjson);
+      CHECK(run(many, true).ndjson == want.ndjson);
+    }
+  }
+  std::filesystem::remove(generated);
+}
+
 TEST_CASE("--app, a boot offset or a live run of several inputs: exits are not streamed") {
   pipeline::ExitsQuery q = query_for("a");
   q.on_final_exits = [](std::vector<classify::Exit>&, const std::vector<std::pair<size_t, report::CoreAttachment>>&,
