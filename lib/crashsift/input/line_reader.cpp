@@ -42,8 +42,26 @@ LineReader::LineReader(ByteSource& src, size_t max_line, size_t padding)
     : src_(&src), buf_(initial_buffer + std::max<size_t>(padding, 64)), data_(buf_.data()), max_line_(max_line),
       padding_(std::max<size_t>(padding, 64)) {}
 
+namespace {
+
+// The source behind a reader of bytes already in memory: always at its end. One for all such
+// readers (it holds no state): each parallel block makes a reader, and a memory_source would
+// cost it a zero-filled 256 KiB buffer, as much as the block itself.
+class EndedSource final : public ByteSource {
+ public:
+  size_t read(char*, size_t) override { return 0; }
+  std::uint64_t position() const override { return 0; }
+};
+
+ByteSource& ended_source() {
+  static EndedSource source;
+  return source;
+}
+
+}  // namespace
+
 LineReader::LineReader(InPlace, std::string_view bytes, size_t max_line)
-    : no_source_(memory_source({})), src_(no_source_.get()), data_(bytes.data()), end_(bytes.size()),
+    : src_(&ended_source()), data_(bytes.data()), end_(bytes.size()),
       max_line_(max_line), padding_(64), eof_(true) {}
 
 const char* LineReader::find_newline(size_t from) {

@@ -117,7 +117,6 @@ class LineReader {
   // The same, the masks made with two 32-byte compares (CPUs with AVX2; the short lines of
   // next()'s fast path keep the inline 16-byte form, which a call would cost more than).
   const char* find_newline_avx2(size_t from);
-  std::unique_ptr<ByteSource> no_source_;  // in place: the (empty) source behind src_
   ByteSource* src_;
   std::vector<char> buf_;
   const char* data_ = nullptr;             // buf_.data(), or the bytes read in place
