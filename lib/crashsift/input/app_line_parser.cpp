@@ -57,6 +57,27 @@ bool overridden(const AppFieldOverrides& f, Role r) {
 }  // namespace
 
 Role AppLineParser::key_role(std::string_view key, bool top_level) {
+  // A log's lines repeat the same few keys: most are answered by the slot their length and a
+  // few of their bytes pick, without hashing the whole key for the map.
+  RecentKey* slot = nullptr;
+  if (!key.empty()) {
+    const auto byte = [&](size_t i) { return static_cast<unsigned char>(key[i]); };
+    const size_t h = key.size() * 7 + byte(0) * 31 + byte(key.size() / 2) * 131 + byte(key.size() - 1) * 17 +
+                     (top_level ? 1 : 0);
+    slot = &recent_keys_[h % recent_keys_.size()];
+    if (slot->used && slot->top_level == top_level && slot->key == key) return slot->role;
+  }
+  const Role role = remembered_role(key, top_level);
+  if (slot) {
+    slot->key.assign(key);
+    slot->role = role;
+    slot->top_level = top_level;
+    slot->used = true;
+  }
+  return role;
+}
+
+Role AppLineParser::remembered_role(std::string_view key, bool top_level) {
   KeyRoles& roles = top_level ? top_roles_ : nested_roles_;
   if (const auto it = roles.find(key); it != roles.end()) return it->second;
   const Role role = classify_key(key, top_level);

@@ -5,6 +5,7 @@
 // Internal to the app reader (app_ndjson.cpp).
 #include <simdjson.h>
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -51,6 +52,7 @@ class AppLineParser {
   bool walk(simdjson::ondemand::object obj, int depth, AppRecord& rec, AppLineState& st);
   // app_fields::classify_key, remembered: a log repeats the same few keys on every line.
   Role key_role(std::string_view key, bool top_level);
+  Role remembered_role(std::string_view key, bool top_level);
   bool apply(Role role, std::string_view key, simdjson::ondemand::value v, int depth, AppRecord& rec,
              AppLineState& st);
   Role override_role(std::string_view path) const;
@@ -74,6 +76,12 @@ class AppLineParser {
   };
   using KeyRoles = std::unordered_map<std::string, Role, KeyHash, std::equal_to<>>;
   KeyRoles top_roles_, nested_roles_;
+  struct RecentKey {
+    std::string key;
+    Role role = Role::none;
+    bool top_level = false, used = false;
+  };
+  std::array<RecentKey, 64> recent_keys_;  // in front of the maps (key_role)
   static constexpr size_t max_remembered_keys = 512;  // a log with a key per request id stays bounded
 };
 
