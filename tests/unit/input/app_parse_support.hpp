@@ -3,15 +3,13 @@
 // through read_app_log with its report and detected fields.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <string_view>
-#include <unistd.h>
 #include <vector>
 
 #include "crashsift/core/diag.hpp"
 #include "crashsift/input/app_ndjson.hpp"
 #include "crashsift/input/byte_source.hpp"
+#include "support/temp_file.hpp"
 
 namespace crashsift::testing {
 
@@ -38,20 +36,14 @@ inline StreamedApp stream_app(std::string_view bytes, input::AppReadOptions o = 
 
 // The same bytes read from a plain file, as `crashsift memory --app FILE` reads them.
 inline StreamedApp stream_app_file(std::string_view bytes, input::AppReadOptions o = {}) {
-  char tmpl[] = "/tmp/crashsift-app-XXXXXX";
-  const int fd = ::mkstemp(tmpl);
-  REQUIRE(fd >= 0);
-  ::close(fd);
-  std::ofstream(tmpl, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const test::TempFile file(bytes);
+  REQUIRE(!file.path().empty());
   StreamedApp s;
-  {
-    auto src = input::open_source(tmpl);
-    REQUIRE(src);
-    input::LineReader reader(**src, o.max_line);
-    input::read_app_log(reader, o, s.report, s.fields, [&](const input::AppRecord& r) { s.records.push_back(r); });
-    CHECK(reader.bytes_consumed() == bytes.size());
-  }
-  ::unlink(tmpl);
+  auto src = input::open_source(file.path());
+  REQUIRE(src);
+  input::LineReader reader(**src, o.max_line);
+  input::read_app_log(reader, o, s.report, s.fields, [&](const input::AppRecord& r) { s.records.push_back(r); });
+  CHECK(reader.bytes_consumed() == bytes.size());
   return s;
 }
 

@@ -5,13 +5,11 @@
 // from memory and from a plain file through open_source, as the tool reads it.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "crashsift/core/event_wire.hpp"
+#include "support/temp_file.hpp"
 #include "text_parse_support.hpp"
 
 using namespace crashsift;
@@ -28,22 +26,15 @@ enum class From { memory, file };
 
 // The bytes parsed from a plain file, as `crashsift exits FILE` reads them.
 Parsed parse_file(const input::FormatParser& parser, std::string_view bytes, const input::ParseOptions& options) {
-  char tmpl[] = "/tmp/crashsift-blocks-XXXXXX";
-  const int fd = ::mkstemp(tmpl);
-  REQUIRE(fd >= 0);
-  ::close(fd);
-  std::ofstream(tmpl, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const test::TempFile file(bytes);
+  REQUIRE(!file.path().empty());
   Parsed out;
-  {
-    auto src = input::open_source(tmpl);
-    REQUIRE(src);
-    input::LineReader reader(**src, options.max_line);
-    parser.parse(reader, options, out.report,
-                 [&](const Event& e) { (e.pasted ? out.pasted : out.events).push_back(e); });
-    CHECK(reader.bytes_consumed() == bytes.size());
-    CHECK((*src)->error().empty());
-  }
-  ::unlink(tmpl);
+  auto src = input::open_source(file.path());
+  REQUIRE(src);
+  input::LineReader reader(**src, options.max_line);
+  parser.parse(reader, options, out.report, [&](const Event& e) { (e.pasted ? out.pasted : out.events).push_back(e); });
+  CHECK(reader.bytes_consumed() == bytes.size());
+  CHECK((*src)->error().empty());
   return out;
 }
 
