@@ -317,7 +317,7 @@ class JsonParser final : public FormatParser {
     if (token.size() < 2 || token.front() != '"' || token.back() != '"') return {};
     const std::string_view inner = token.substr(1, token.size() - 2);
     if (std::memchr(inner.data(), '\\', inner.size())) return {};
-    return inner.empty() ? std::string_view("", 0) : inner;
+    return inner;  // never a null data(), even when empty: it points into the token
   }
 
   // [98,105,110,...] is one non-printable value; ["a","b"] is a field logged twice (the last

@@ -103,8 +103,6 @@ __attribute__((target("avx2"))) const char* LineReader::find_newline_avx2(size_t
     from = mask_base_ + 64;
   }
 }
-#else
-const char* LineReader::find_newline_avx2(size_t from) { return find_newline(from); }
 #endif
 
 void LineReader::compact() {
