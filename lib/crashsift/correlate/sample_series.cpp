@@ -12,7 +12,7 @@ namespace crashsift::correlate {
 SampleSeries::SampleSeries() { intern(""); }  // id 0 = "no name"
 
 std::uint32_t SampleSeries::intern(std::string_view name) {
-  auto it = ids_.find(std::string(name));
+  auto it = ids_.find(name);
   if (it != ids_.end()) return it->second;
   const auto id = static_cast<std::uint32_t>(names_.size());
   names_.emplace_back(name);
@@ -52,6 +52,9 @@ void SampleSeries::push(std::vector<Sample>& into, Sample s, const std::vector<A
 
 void SampleSeries::set_retention(size_t max_samples, std::vector<std::pair<UsecUtc, UsecUtc>> keep) {
   cap_ = max_samples;
+  // Address space only: pages are touched as samples arrive. Growing by steps instead would
+  // copy the series into fresh memory at each step, and every fresh page is a fault.
+  if (cap_ > 0) samples_.reserve(cap_ + 1);
   std::sort(keep.begin(), keep.end());
   keep_.clear();
   for (const auto& w : keep) {  // merged, so one lookup finds the only window that can hold t
@@ -67,7 +70,7 @@ bool SampleSeries::in_keep_window(UsecUtc t) const {
 
 void SampleSeries::add(const input::AppRecord& r) {
   if (!r.time || !r.has_memory()) return;
-  std::vector<ActivityEntry> act;
+  std::vector<ActivityEntry>& act = act_scratch_;
   Sample s = make_sample(r, act);
   if (cap_ == 0) return push(samples_, s, act);
   // A lifetime boundary: the sample before it and the one after it are both kept, so lifetimes
@@ -80,7 +83,7 @@ void SampleSeries::add(const input::AppRecord& r) {
   else if (counter_++ % stride_ == 0) push(samples_, s, act);
   else kept = false;
   last_ = s;
-  last_act_ = std::move(act);
+  last_act_.swap(act);  // the two buffers take turns: no allocation a sample
   have_last_ = true;
   last_kept_ = kept;
   if (samples_.size() > cap_) compact();
@@ -89,13 +92,14 @@ void SampleSeries::add(const input::AppRecord& r) {
 // Drops every other decimated sample and halves the rate for what follows; activity entries of
 // the dropped samples are reclaimed.
 void SampleSeries::compact() {
-  std::vector<Sample> thinned;
-  thinned.reserve(samples_.size() / 2 + 1);
-  for (size_t i = 0; i < samples_.size(); i += 2) thinned.push_back(samples_[i]);
-  samples_ = std::move(thinned);
+  // In place, and into a spare kept from the last time: the series then grows back into memory
+  // it has already touched.
+  size_t kept = 0;
+  for (size_t i = 0; i < samples_.size(); i += 2) samples_[kept++] = samples_[i];
+  samples_.resize(kept);
   stride_ *= 2;
-  std::vector<ActivityEntry> act;
-  act.reserve(activity_.size() / 2 + 16);
+  std::vector<ActivityEntry>& act = activity_spare_;
+  act.clear();
   for (auto* v : {&samples_, &kept_})
     for (auto& smp : *v) {
       const auto begin = static_cast<std::uint32_t>(act.size());
@@ -103,7 +107,7 @@ void SampleSeries::compact() {
                  activity_.begin() + smp.activity_begin + smp.activity_count);
       smp.activity_begin = begin;
     }
-  activity_ = std::move(act);
+  activity_.swap(act);
 }
 
 void SampleSeries::drop_before(UsecUtc t) {

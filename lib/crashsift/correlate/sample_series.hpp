@@ -3,6 +3,7 @@
 // (time, rss, heap, pid, version id and a slice of a shared activity array), names live once in
 // a small table, so a 1 GiB log with 500k samples costs ~20 MB, whatever the line sizes were.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -83,9 +84,18 @@ class SampleSeries {
   std::uint64_t stride_ = 1, counter_ = 0;
   Sample last_{};
   std::vector<ActivityEntry> last_act_;
+  // Buffers kept between calls: fresh memory is what costs on a big log (every new page is a
+  // fault), so the series reuses what it has already touched.
+  std::vector<ActivityEntry> act_scratch_;
+  std::vector<ActivityEntry> activity_spare_;
   bool have_last_ = false, last_kept_ = false;
   std::vector<std::string> names_;
-  std::unordered_map<std::string, std::uint32_t> ids_;
+  // Looked up by string_view: a sample's names are interned without building a string each.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, NameHash, std::equal_to<>> ids_;
 };
 
 // An app event worth keeping: an error (uncaught exception, unhandled rejection, error/fatal

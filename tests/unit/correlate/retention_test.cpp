@@ -79,3 +79,23 @@ TEST_CASE("a followed series forgets its old samples, and the activity of the re
   s.drop_before(0);  // nothing before: nothing goes
   CHECK(s.size() == 40);
 }
+
+TEST_CASE("decimation reuses the series' memory, and every kept sample keeps its own activity") {
+  SampleSeries s;
+  const UsecUtc sec = usec_per_sec;
+  s.set_retention(1000, {});
+  s.add(rec(0, 1000, 100, 0));
+  const Sample* const first_storage = s.samples().data();
+  for (std::int64_t i = 1; i < 20000; ++i)
+    s.add(rec(i * sec, 1000 + static_cast<std::uint64_t>(i), 100, static_cast<std::int32_t>(i % 1000)));
+  CHECK(s.decimation() >= 16);  // many compactions happened...
+  CHECK(s.samples().data() == first_storage);  // ...and none moved the series to fresh memory
+  s.sort();
+  REQUIRE(s.size() > 100);
+  for (const auto& smp : s.samples()) {
+    const auto act = s.activity(smp);
+    REQUIRE(act.size() == 1);
+    CHECK(act[0].value == static_cast<std::int32_t>((smp.time / sec) % 1000));
+    CHECK(smp.rss == 1000 + smp.time / sec);
+  }
+}
