@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <unordered_set>
 #include <vector>
 
@@ -207,6 +208,26 @@ class IndexReader {
     std::uint64_t invalid_fields = 0;  // counted once the line is sent (it may be read twice)
     Event event;
   };
+  // The output lines read for one anchor. Kept from anchor to anchor with their strings'
+  // capacity: a fresh Event a line was fresh memory, and on a VM every fresh page is a fault
+  // that costs more than parsing the line.
+  class LineBatch {
+   public:
+    Line& add() {
+      if (count_ == lines_.size()) lines_.emplace_back();
+      Line& line = lines_[count_++];
+      line.event.clear();
+      line.invalid_fields = 0;
+      return line;
+    }
+    void drop_last() { --count_; }
+    void clear() { count_ = 0; }
+    std::span<Line> lines() { return {lines_.data(), count_}; }
+
+   private:
+    std::vector<Line> lines_;
+    size_t count_ = 0;
+  };
 
   std::optional<Key> output_key(const Event& e) const {
     if (e.kernel) {
@@ -230,14 +251,15 @@ class IndexReader {
     const std::uint64_t anchor_seq = seqnum_in_cursor(anchor);
     if (anchor.empty() || !anchor_seq) return;
     Followed& f = followed_[key.match];
-    std::vector<Line> got;
+    LineBatch& got = batch_;
+    got.clear();
     if (select(key.match) && sd_journal_seek_cursor(t_, anchor.c_str()) >= 0) {
       for (size_t n = 0; n < last_lines && sd_journal_previous(t_) > 0; ++n)
         if (!take(got, anchor_seq, f.last_seq)) break;
     }
     std::set<std::string> invocations;
     if (!key.invocation.empty()) invocations.insert(key.invocation);
-    for (const auto& line : got)
+    for (const auto& line : got.lines())
       if (!line.event.invocation_id.empty()) invocations.insert(line.event.invocation_id);
     for (const auto& invocation : invocations) read_first(invocation, anchor_seq, got);
     send(got, f, result);
@@ -249,7 +271,7 @@ class IndexReader {
     }
   }
 
-  void read_first(const std::string& invocation, std::uint64_t before, std::vector<Line>& got) {
+  void read_first(const std::string& invocation, std::uint64_t before, LineBatch& got) {
     if (!invocations_.count(invocation) || !first_read_.insert(invocation).second) return;
     if (!select("_SYSTEMD_INVOCATION_ID=" + invocation) || sd_journal_seek_head(t_) < 0) return;
     for (size_t n = 0; n < first_lines && sd_journal_next(t_) > 0; ++n) take(got, before, 0);
@@ -268,7 +290,8 @@ class IndexReader {
       }
       f.pending = false;
       if (!select(match) || sd_journal_seek_cursor(t_, f.from_cursor.c_str()) < 0) continue;
-      std::vector<Line> got;
+      LineBatch& got = batch_;
+      got.clear();
       while (sd_journal_next(t_) > 0) {
         std::uint64_t rt = 0;
         sd_journal_get_realtime_usec(t_, &rt);
@@ -293,24 +316,27 @@ class IndexReader {
 
   // Keeps the current output line when it is new (after `after`, before `before`) and not an
   // anchor (the anchor walk sends those). False once the walk backwards reached sent lines.
-  bool take(std::vector<Line>& got, std::uint64_t before, std::uint64_t after) {
+  bool take(LineBatch& got, std::uint64_t before, std::uint64_t after) {
     const std::uint64_t seq = journal_seqnum(t_);
     if (seq <= after) return false;
     if (seq >= before) return true;
-    Line line;
+    Line& line = got.add();
     line.seq = seq;
     // Damaged fields are counted when the line is sent: an anchor's by the anchor walk, a
     // line read twice (a first and a last line) once.
     filter_.begin();
     fill_event_from_journal(t_, line.event, line.invalid_fields, see_item_);
-    if (filter_.matched()) return true;
+    if (filter_.matched()) {
+      got.drop_last();
+      return true;
+    }
     sd_journal_get_realtime_usec(t_, &line.realtime);
     line.event.origin.line = seq;
-    got.push_back(std::move(line));
     return true;
   }
 
-  void send(std::vector<Line>& got, Followed& f, IndexReadResult& result) {
+  void send(LineBatch& batch, Followed& f, IndexReadResult& result) {
+    const std::span<Line> got = batch.lines();
     std::sort(got.begin(), got.end(), [](const Line& x, const Line& y) { return x.seq < y.seq; });
     // A line can be asked for twice: as a first and a last line, by the PID a kernel line
     // names and by its invocation. The set is only for the deaths being read now.
@@ -335,6 +361,7 @@ class IndexReader {
   std::unordered_set<std::uint64_t> sent_;
   std::vector<std::string> pending_;
   std::uint64_t sweeps_ = 0;
+  LineBatch batch_;
 };
 
 }  // namespace
