@@ -224,8 +224,11 @@ Result<AppData> load_app(const input::AppInputSpec& spec, const input::AppReadOp
       data.notes.push_back("memory bound: outside the windows before known exits, 1 in " +
                            std::to_string(data.series.decimation()) +
                            " samples was kept (lifetime boundaries and the last sample are exact)");
-    std::stable_sort(data.events.begin(), data.events.end(),
-                     [](const AppEvent& a, const AppEvent& b) { return a.time < b.time; });
+    // One log is in time order already: then there is nothing to sort, and stable_sort's
+    // buffer (fresh memory as large as the events) is not made.
+    const auto by_time = [](const AppEvent& a, const AppEvent& b) { return a.time < b.time; };
+    if (!std::is_sorted(data.events.begin(), data.events.end(), by_time))
+      std::stable_sort(data.events.begin(), data.events.end(), by_time);
     index_lifetimes(data);
     const bool any = std::any_of(data.inputs.begin(), data.inputs.end(),
                                  [](const InputReport& r) { return r.fatal.empty(); });
