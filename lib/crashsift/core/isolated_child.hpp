@@ -3,6 +3,8 @@
 // child with resource limits. The child writes its results to a pipe; whatever it wrote before
 // it died is still read by the parent, and its death is described, not inherited: an abort,
 // a fault, a CPU or memory limit, or no progress for too long costs that one input only.
+#include <signal.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,6 +50,10 @@ class IsolatedChild {
   std::size_t read(char* buf, std::size_t n);
   // Reaps the child (killing it first if it is still running) and says how it ended.
   ChildEnd wait();
+  // Kills the child without reaping it: a read() blocked on it, on another thread, returns.
+  void terminate() {
+    if (!reaped_) ::kill(pid_, SIGKILL);
+  }
 
  private:
   IsolatedChild(int pid, int out_fd, int err_fd, double idle_timeout_sec)

@@ -455,15 +455,28 @@ bool JournalFileStream::next(Event& e, std::uint64_t& realtime) {
   }
 }
 
+namespace {
+constexpr size_t read_size = 1 << 16;  // what one read from the child asks for
+}  // namespace
+
+void JournalFileStream::read_ahead(size_t limit) {
+  if (!child_) return;
+  buffer_.reserve(limit + read_size);  // address space: the pages are touched as bytes arrive
+  while (buffer_.size() < limit) {
+    const size_t got = child_->read(buffer_.make_room(read_size), read_size);
+    if (got == 0) return;  // the reader ended: fill() sees the end and ends the phase
+    buffer_.grow(got);
+  }
+}
+
 bool JournalFileStream::fill() {
-  char buf[1 << 16];
   for (;;) {
     // Parse what is buffered first: frames up to the first batch.
     while (buffer_.size() - parsed_ >= 5) {
       std::uint32_t n = 0;
       std::memcpy(&n, buffer_.data() + parsed_ + 1, sizeof n);
       if (buffer_.size() - parsed_ - 5 < n) break;
-      const char kind = buffer_[parsed_];
+      const char kind = buffer_.data()[parsed_];
       std::string_view payload(buffer_.data() + parsed_ + 5, n);
       parsed_ += 5 + n;
       if (kind == frame_batch) {
@@ -475,11 +488,11 @@ bool JournalFileStream::fill() {
       }
       handle_frame(kind, payload);
     }
-    buffer_.erase(0, parsed_);
+    buffer_.erase_front(parsed_);
     parsed_ = 0;
-    const size_t got = child_->read(buf, sizeof buf);
+    const size_t got = child_->read(buffer_.make_room(read_size), read_size);
     if (got == 0) return false;
-    buffer_.append(buf, got);
+    buffer_.grow(got);
   }
 }
 

@@ -8,10 +8,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crashsift/core/diag.hpp"
 #include "crashsift/core/event.hpp"
+#include "crashsift/core/fork_private_buffer.hpp"
 #include "crashsift/core/isolated_child.hpp"
 
 namespace crashsift::input {
@@ -37,6 +39,24 @@ class JournalFileStream {
   // timestamp (what files are interleaved by), which e.time need not be.
   bool next(Event& e, std::uint64_t& realtime);
 
+  // Reads the reader's output ahead into memory, up to about `limit` bytes or its end, without
+  // looking at it: a helper thread runs this for a file whose turn has not come, so that its
+  // reader works on another core while the files before it are merged. Nothing else may use
+  // the stream until it returns.
+  void read_ahead(size_t limit);
+  // The buffer read_ahead fills, passed from a stream that is done to the next one: its pages
+  // are already there (a fresh page costs a fault, and on a VM a fault costs more than the
+  // bytes it holds are worth).
+  void adopt_buffer(ForkPrivateBuffer&& spare) {
+    spare.clear();
+    if (buffer_.empty() && spare.capacity() > buffer_.capacity()) buffer_.swap(spare);
+  }
+  ForkPrivateBuffer release_buffer() { return std::exchange(buffer_, ForkPrivateBuffer()); }
+  // Kills the reader (from another thread than read_ahead's): a read_ahead blocked on it returns.
+  void stop_reader() {
+    if (child_) child_->terminate();
+  }
+
   // Whether libsystemd could open the file, and the reason when it could not.
   bool opened() const { return opened_; }
   const std::string& open_error() const { return open_error_; }
@@ -60,7 +80,7 @@ class JournalFileStream {
   InputReport& report_;
   Phase phase_ = Phase::libsystemd;
   std::unique_ptr<IsolatedChild> child_;
-  std::string buffer_;         // bytes read from the child, not yet parsed into frames
+  ForkPrivateBuffer buffer_;   // bytes read from the child, not yet parsed into frames
   size_t parsed_ = 0;          // frames before this offset of buffer_ are consumed
   std::string batch_;          // the current batch of events
   std::string_view batch_left_;

@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <new>
+#include <thread>
 
 #include "crashsift/core/text.hpp"
 #include "crashsift/input/journal_file_stream.hpp"
@@ -90,6 +93,80 @@ std::vector<FileToRead> files_of(const NativeSource& src) {
   return files;
 }
 
+// Files next in line, started before their turn (-j above 1): their readers work on the other
+// cores while the files before them are merged, and what they send waits in memory, up to a
+// bound (a reader that sends more waits for its turn). Without it rotated files run one after
+// the other: a file's entries are merged only once the files before it are done, and its
+// reader would start only then. The helpers only move bytes; frames are read in turn.
+class ReadAhead {
+ public:
+  static constexpr size_t bytes_per_file = 8u << 20;
+
+  ReadAhead(const std::vector<FileToRead>& files, size_t depth, const FileStreamSettings& settings,
+            InputReport& report)
+      : files_(files), depth_(depth), settings_(settings), report_(report) {}
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+  ~ReadAhead() {
+    // Only when the merge stopped early (an exception): the readers not taken are stopped.
+    for (auto& s : started_) {
+      s.stream->stop_reader();
+      s.helper.join();
+    }
+  }
+
+  // The stream of files_[i], started ahead or now. Files are taken in order; the ones after i
+  // are then started ahead, up to the depth.
+  std::unique_ptr<JournalFileStream> take(size_t i) {
+    std::unique_ptr<JournalFileStream> stream;
+    if (!started_.empty() && started_.front().index == i) {
+      started_.front().helper.join();
+      stream = std::move(started_.front().stream);
+      started_.pop_front();
+    } else {
+      stream = std::make_unique<JournalFileStream>(files_[i].path, files_[i].label, settings_, report_);
+    }
+    next_ahead_ = std::max(next_ahead_, i + 1);
+    while (started_.size() < depth_ && next_ahead_ < files_.size()) {
+      const size_t j = next_ahead_++;
+      Started s{j, std::make_unique<JournalFileStream>(files_[j].path, files_[j].label, settings_, report_), {}};
+      JournalFileStream* ahead = s.stream.get();
+      if (!spare_buffers_.empty()) {
+        ahead->adopt_buffer(std::move(spare_buffers_.back()));
+        spare_buffers_.pop_back();
+      }
+      s.helper = std::thread([ahead] {
+        try {
+          ahead->read_ahead(bytes_per_file);
+        } catch (const std::bad_alloc&) {
+          // Read in its turn instead.
+        }
+      });
+      started_.push_back(std::move(s));
+    }
+    return stream;
+  }
+
+  // A file is done: its buffer goes to the next file started ahead.
+  void done_with(JournalFileStream& stream) {
+    if (depth_ > 0 && spare_buffers_.size() < depth_) spare_buffers_.push_back(stream.release_buffer());
+  }
+
+ private:
+  struct Started {
+    size_t index;
+    std::unique_ptr<JournalFileStream> stream;
+    std::thread helper;  // runs read_ahead until the file's turn
+  };
+  const std::vector<FileToRead>& files_;
+  const size_t depth_;
+  const FileStreamSettings& settings_;
+  InputReport& report_;
+  std::deque<Started> started_;
+  std::vector<ForkPrivateBuffer> spare_buffers_;
+  size_t next_ahead_ = 0;
+};
+
 // One file being read, with its next entry waiting to be merged.
 struct OpenFile {
   std::string label;
@@ -134,26 +211,35 @@ void read_native_journal(const NativeSource& src, const ParseOptions& options, I
                               options.native_by_index};
   std::vector<OpenFile> open;
   Outcome outcome;
+  // `jobs` files ahead, not jobs - 1: a reader takes longer than the merge of what it sent, so
+  // with one file ahead that one would mostly run alone. At most 4 (memory: 8 MiB each).
+  ReadAhead ahead(files, options.jobs > 1 ? std::min<size_t>(options.jobs, 4) : 0, settings, report);
   size_t next_file = 0;
   std::uint64_t index = 0;
-  auto start_due_files = [&](std::uint64_t now) {
-    while (next_file < files.size() && (open.empty() || files[next_file].head_realtime <= now)) {
-      const FileToRead& f = files[next_file++];
+  // The next file is due when nothing is being merged, or when the merge has reached the time
+  // its entries begin (journals written at the same time, a system and a user journal, are
+  // merged together).
+  auto start_due_files = [&] {
+    while (next_file < files.size()) {
+      if (!open.empty()) {
+        std::uint64_t earliest = UINT64_MAX;
+        for (const auto& o : open) earliest = std::min(earliest, o.realtime);
+        if (files[next_file].head_realtime > earliest) return;
+      }
       OpenFile o;
-      o.label = f.label;
-      o.stream = std::make_unique<JournalFileStream>(f.path, f.label, settings, report);
+      o.label = files[next_file].label;
+      o.stream = ahead.take(next_file++);
       o.advance();
       if (o.has_pending) {
         open.push_back(std::move(o));
       } else {
-        outcome.add(*o.stream, f.label);
+        outcome.add(*o.stream, o.label);
+        ahead.done_with(*o.stream);
       }
     }
   };
   for (;;) {
-    std::uint64_t earliest = UINT64_MAX;
-    for (const auto& o : open) earliest = std::min(earliest, o.realtime);
-    start_due_files(earliest);
+    start_due_files();
     if (open.empty()) break;
     auto it = std::min_element(open.begin(), open.end(),
                                [](const OpenFile& a, const OpenFile& b) { return a.realtime < b.realtime; });
@@ -168,6 +254,7 @@ void read_native_journal(const NativeSource& src, const ParseOptions& options, I
     it->advance();
     if (!it->has_pending) {
       outcome.add(*it->stream, it->label);
+      ahead.done_with(*it->stream);
       open.erase(it);
     }
   }
