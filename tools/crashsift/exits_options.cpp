@@ -59,12 +59,14 @@ void add_input_options(CLI::App* app, ExitsOptions& o) {
   app->add_option("--native-read", o.native_read,
                   "Native journals: 'index' (default) finds the exits through the files' field index and reads "
                   "output lines only around them; 'scan' reads every entry (also finds a runtime's crash text "
-                  "in a process that no exit, kill line or core names). Files journald did not close (*.journal~) "
-                  "and --verify always scan")
+                  "in a process that no exit, kill line or core names, and output lines a directory's earlier file holds: "
+                  "a process started before a rotation). Files journald did not close (*.journal~) and --verify always "
+                  "scan")
       ->check(CLI::IsMember({"index", "scan"}))
       ->group("Input");
   app->add_option("-j,--jobs", o.jobs,
-                  "Threads for parsing journal JSON and export, and prefiltering app logs, in parallel blocks (default: "
+                  "Threads for parsing journal JSON and export, and prefiltering app logs, in parallel blocks; for a "
+                  "directory of native journals, the readers of the next N files (at most 4) start early (default: "
                   "the number of cores). The result is the same whatever N")
       ->check(CLI::Range(1u, 256u))
       ->group("Input");
