@@ -43,8 +43,8 @@ for n in range(parts):
 EOF
 }
 
-check_dir() {  # name export parts [unit]
-  local name=$1 export=$2 parts=$3 unit=${4:-}
+check_dir() {  # name export parts unit
+  local name=$1 export=$2 parts=$3 unit=$4
   local dir="$work/$name"
   mkdir -p "$dir"
   split_export "$export" "$parts" "$work/$name-part"
@@ -54,22 +54,23 @@ check_dir() {  # name export parts [unit]
     "$remote" -o "$dir/part$made.journal" "$part" 2>/dev/null || fail "journal-remote refused $part"
   done
   [ "$made" -eq "$parts" ] || fail "$name: $made files made, $parts wanted"
-  "$crashsift" exits -j1 --format ndjson "$dir" > "$work/$name-j1.ndjson" 2> /dev/null
-  grep -q '"type":"exit"' "$work/$name-j1.ndjson" || fail "$name: no exits read from the directory"
+  # Every way of reading, at -j1 and at -j2, -j3 and -j(N+2) (more files ahead than there are).
+  read_all() {  # jobs -> $work/$name-{index,scan,unit}-j$jobs.ndjson
+    "$crashsift" exits -j$1 --format ndjson "$dir" > "$work/$name-index-j$1.ndjson" 2> /dev/null
+    "$crashsift" exits -j$1 --native-read scan --format ndjson "$dir" > "$work/$name-scan-j$1.ndjson" 2> /dev/null
+    "$crashsift" exits -j$1 -u "$unit" --format ndjson "$dir" > "$work/$name-unit-j$1.ndjson" 2> /dev/null
+  }
+  read_all 1
+  grep -q '"type":"exit"' "$work/$name-index-j1.ndjson" || fail "$name: no exits read from the directory"
+  grep -q "\"unit\":\"$unit\"" "$work/$name-unit-j1.ndjson" || fail "$name -u $unit: no exit of the unit"
   for jobs in 2 3 $((parts + 2)); do
-    "$crashsift" exits -j$jobs --format ndjson "$dir" > "$work/$name-j$jobs.ndjson" 2> /dev/null
-    cmp -s "$work/$name-j1.ndjson" "$work/$name-j$jobs.ndjson" ||
-      { diff -u "$work/$name-j1.ndjson" "$work/$name-j$jobs.ndjson" | head -40; fail "$name: -j$jobs differs from -j1"; }
+    read_all $jobs
+    for way in index scan unit; do
+      cmp -s "$work/$name-$way-j1.ndjson" "$work/$name-$way-j$jobs.ndjson" ||
+        { diff -u "$work/$name-$way-j1.ndjson" "$work/$name-$way-j$jobs.ndjson" | head -40
+          fail "$name ($way): -j$jobs differs from -j1"; }
+    done
   done
-  "$crashsift" exits -j1 --native-read scan --format ndjson "$dir" > "$work/$name-scan1.ndjson" 2> /dev/null
-  "$crashsift" exits -j2 --native-read scan --format ndjson "$dir" > "$work/$name-scan2.ndjson" 2> /dev/null
-  cmp -s "$work/$name-scan1.ndjson" "$work/$name-scan2.ndjson" || fail "$name: the full scan differs at -j2"
-  if [ -n "$unit" ]; then
-    "$crashsift" exits -j1 -u "$unit" --format ndjson "$dir" > "$work/$name-u1.ndjson" 2> /dev/null
-    "$crashsift" exits -j2 -u "$unit" --format ndjson "$dir" > "$work/$name-u2.ndjson" 2> /dev/null
-    grep -q "\"unit\":\"$unit\"" "$work/$name-u1.ndjson" || fail "$name -u $unit: no exit of the unit"
-    cmp -s "$work/$name-u1.ndjson" "$work/$name-u2.ndjson" || fail "$name -u $unit: -j2 differs from -j1"
-  fi
   # Reading every entry gives the export's own exits (unit, pid, time, class, code, signal).
   # (The index read of each file walks back only within that file: a process whose output is
   # in the file before its exit record's loses that context. Cut this finely, these small
@@ -78,9 +79,9 @@ check_dir() {  # name export parts [unit]
           sed -E 's/.*"unit":"([^"]*)","pid":([^,]*),.*"exited_at":"([^"]*)".*"class":"([^"]*)".*"code":([^,]*),"signal":([^,]*),.*/\1 \2 \3 \4 \5 \6/'; }
   "$crashsift" exits --format ndjson "$export" > "$work/$name-export.ndjson" 2> /dev/null
   key "$work/$name-export.ndjson" > "$work/$name-want.txt"
-  key "$work/$name-scan2.ndjson" > "$work/$name-got.txt"
+  key "$work/$name-scan-j2.ndjson" > "$work/$name-got.txt"
   diff -u "$work/$name-want.txt" "$work/$name-got.txt" || fail "$name: the directory's exits differ from the export's"
-  echo "$name: $parts rotated files, $(wc -l < "$work/$name-want.txt") exits, -j1..-j$((parts + 2)) identical"
+  echo "$name: $parts rotated files, $(wc -l < "$work/$name-want.txt") exits; index, scan and -u $unit each identical at -j1, -j2, -j3, -j$((parts + 2))"
 }
 
 check_dir lab "$testdata/journals/systemd-lab/journal.export" 4 cl-restart.service

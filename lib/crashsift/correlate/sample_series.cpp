@@ -129,6 +129,9 @@ void SampleSeries::sort() {
     samples_.insert(samples_.end(), kept_.begin(), kept_.end());
     kept_.clear();
     kept_.shrink_to_fit();
+    // The buffers that made reading cheap are not needed once it is done.
+    std::vector<ActivityEntry>().swap(activity_spare_);
+    std::vector<ActivityEntry>().swap(act_scratch_);
   }
   if (std::is_sorted(samples_.begin(), samples_.end(),
                      [](const Sample& a, const Sample& b) { return a.time < b.time; }))

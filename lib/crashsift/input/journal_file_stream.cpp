@@ -433,7 +433,9 @@ void JournalFileStream::start(Phase phase) {
                                       : read_file_with_salvage(path_, settings_, after, out);
   });
   if (!child) {
-    report_.damaged(label_, delivered_, "cannot start a reader: " + child.error());
+    // Said when the file's turn comes (next()), so that the damage list is in file order
+    // whether or not the file was started ahead of its turn.
+    start_failure_ = "cannot start a reader: " + child.error();
     phase_ = Phase::done;
     return;
   }
@@ -442,6 +444,7 @@ void JournalFileStream::start(Phase phase) {
 
 bool JournalFileStream::next(Event& e, std::uint64_t& realtime) {
   for (;;) {
+    if (!start_failure_.empty()) report_.damaged(label_, delivered_, std::exchange(start_failure_, std::string()));
     if (!batch_left_.empty()) {
       if (wire_take(batch_left_, realtime) && decode_event(batch_left_, e)) {
         ++delivered_;

@@ -93,6 +93,7 @@ class JournalFileStream {
   bool opened_ = false;
   bool permission_denied_ = false;
   std::string open_error_;
+  std::string start_failure_;  // a reader that could not be started, reported by next()
 };
 
 // The child bodies (run in the forked child; exposed for tests that run them in-process).

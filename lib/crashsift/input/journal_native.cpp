@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <new>
+#include <system_error>
 #include <thread>
 
 #include "crashsift/core/text.hpp"
@@ -111,7 +112,7 @@ class ReadAhead {
     // Only when the merge stopped early (an exception): the readers not taken are stopped.
     for (auto& s : started_) {
       s.stream->stop_reader();
-      s.helper.join();
+      if (s.helper.joinable()) s.helper.join();
     }
   }
 
@@ -120,7 +121,7 @@ class ReadAhead {
   std::unique_ptr<JournalFileStream> take(size_t i) {
     std::unique_ptr<JournalFileStream> stream;
     if (!started_.empty() && started_.front().index == i) {
-      started_.front().helper.join();
+      if (started_.front().helper.joinable()) started_.front().helper.join();
       stream = std::move(started_.front().stream);
       started_.pop_front();
     } else {
@@ -129,20 +130,25 @@ class ReadAhead {
     next_ahead_ = std::max(next_ahead_, i + 1);
     while (started_.size() < depth_ && next_ahead_ < files_.size()) {
       const size_t j = next_ahead_++;
-      Started s{j, std::make_unique<JournalFileStream>(files_[j].path, files_[j].label, settings_, report_), {}};
+      Started& s = started_.emplace_back(
+          Started{j, std::make_unique<JournalFileStream>(files_[j].path, files_[j].label, settings_, report_), {}});
       JournalFileStream* ahead = s.stream.get();
       if (!spare_buffers_.empty()) {
         ahead->adopt_buffer(std::move(spare_buffers_.back()));
         spare_buffers_.pop_back();
       }
-      s.helper = std::thread([ahead] {
-        try {
-          ahead->read_ahead(bytes_per_file);
-        } catch (const std::bad_alloc&) {
-          // Read in its turn instead.
-        }
-      });
-      started_.push_back(std::move(s));
+      try {
+        s.helper = std::thread([ahead] {
+          try {
+            ahead->read_ahead(bytes_per_file);
+          } catch (const std::bad_alloc&) {
+            // Read in its turn instead.
+          }
+        });
+      } catch (const std::system_error&) {
+        // No thread to spare (a process limit): the reader still runs ahead as far as its pipe
+        // holds, and the rest is read in its turn.
+      }
     }
     return stream;
   }
