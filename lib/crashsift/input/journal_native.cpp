@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -125,31 +126,24 @@ class ReadAhead {
       stream = std::move(started_.front().stream);
       started_.pop_front();
     } else {
+      wait_for_helpers();
       stream = std::make_unique<JournalFileStream>(files_[i].path, files_[i].label, settings_, report_);
     }
     next_ahead_ = std::max(next_ahead_, i + 1);
+    if (started_.size() >= depth_ || next_ahead_ >= files_.size()) return stream;
+    // Readers are forked only while no helper runs: a fork copies the forking thread alone, and
+    // a helper caught holding a lock the child needs (an allocator's: ASan's takes no care of
+    // fork) would leave the child waiting for it forever. So readers start in groups once the
+    // group before has sent what it may, and each group works while earlier files are merged.
+    if (!helpers_done()) return stream;
+    wait_for_helpers();
+    const size_t first_new = started_.size();
     while (started_.size() < depth_ && next_ahead_ < files_.size()) {
       const size_t j = next_ahead_++;
-      Started& s = started_.emplace_back(
+      started_.push_back(
           Started{j, std::make_unique<JournalFileStream>(files_[j].path, files_[j].label, settings_, report_), {}});
-      JournalFileStream* ahead = s.stream.get();
-      if (!spare_buffers_.empty()) {
-        ahead->adopt_buffer(std::move(spare_buffers_.back()));
-        spare_buffers_.pop_back();
-      }
-      try {
-        s.helper = std::thread([ahead] {
-          try {
-            ahead->read_ahead(bytes_per_file);
-          } catch (const std::bad_alloc&) {
-            // Read in its turn instead.
-          }
-        });
-      } catch (const std::system_error&) {
-        // No thread to spare (a process limit): the reader still runs ahead as far as its pipe
-        // holds, and the rest is read in its turn.
-      }
     }
+    for (size_t k = first_new; k < started_.size(); ++k) start_helper(started_[k]);
     return stream;
   }
 
@@ -159,10 +153,46 @@ class ReadAhead {
   }
 
  private:
+  struct Started;
+
+  bool helpers_done() const {
+    for (const auto& s : started_)
+      if (s.helper.joinable() && !s.done->load(std::memory_order_acquire)) return false;
+    return true;
+  }
+
+  void wait_for_helpers() {
+    for (auto& s : started_)
+      if (s.helper.joinable()) s.helper.join();
+  }
+
+  void start_helper(Started& s) {
+    JournalFileStream* ahead = s.stream.get();
+    if (!spare_buffers_.empty()) {
+      ahead->adopt_buffer(std::move(spare_buffers_.back()));
+      spare_buffers_.pop_back();
+    }
+    std::atomic<bool>* done = s.done.get();
+    try {
+      s.helper = std::thread([ahead, done] {
+        try {
+          ahead->read_ahead(bytes_per_file);
+        } catch (const std::bad_alloc&) {
+          // Read in its turn instead.
+        }
+        done->store(true, std::memory_order_release);
+      });
+    } catch (const std::system_error&) {
+      // No thread to spare (a process limit): the reader still runs ahead as far as its pipe
+      // holds, and the rest is read in its turn.
+    }
+  }
+
   struct Started {
     size_t index;
     std::unique_ptr<JournalFileStream> stream;
     std::thread helper;  // runs read_ahead until the file's turn
+    std::unique_ptr<std::atomic<bool>> done = std::make_unique<std::atomic<bool>>(false);  // helper returned
   };
   const std::vector<FileToRead>& files_;
   const size_t depth_;
