@@ -4,34 +4,18 @@
 #include "crashsift/input/journal_file_stream.hpp"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "support/unxz.hpp"
+#include "support/journal_copy.hpp"
 
 using namespace crashsift;
 using namespace crashsift::input;
 
 namespace {
-
-// The real systemd 252 lab journal as a private file (libsystemd wants the .journal suffix).
-struct LabJournal {
-  std::string path;
-  LabJournal() {
-    static const std::string bytes = test::unxz(CRASHSIFT_TESTDATA "/journals/systemd-lab/system.journal.xz");
-    char tmpl[] = "/tmp/crashsift-stream-XXXXXX.journal";
-    const int fd = ::mkstemps(tmpl, 8);
-    REQUIRE(fd >= 0);
-    REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-    ::close(fd);
-    path = tmpl;
-  }
-  ~LabJournal() { ::unlink(path.c_str()); }
-};
 
 struct Read {
   std::vector<std::string> entries;  // realtime, seqnum and message of each
@@ -59,7 +43,7 @@ Read read_stream(const std::string& path, bool by_index, size_t limit, ForkPriva
 }  // namespace
 
 TEST_CASE("a native file read ahead by any amount gives the entries it gives read in turn") {
-  LabJournal lab;
+  const test::JournalCopy lab(test::lab_journal());
   for (const bool by_index : {false, true}) {
     CAPTURE(by_index);
     const Read want = read_stream(lab.path, by_index, 0);

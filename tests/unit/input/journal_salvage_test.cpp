@@ -21,10 +21,11 @@
 #include <vector>
 
 #include "crashsift/input/journal_salvage_hash.hpp"
-#include "support/unxz.hpp"
+#include "support/journal_copy.hpp"
 
 using namespace crashsift::input;
-using crashsift::test::unxz;
+using crashsift::test::JournalCopy;
+using crashsift::test::lab_journal;
 
 namespace {
 
@@ -32,25 +33,6 @@ struct Entry {
   std::uint64_t seqnum = 0, realtime = 0;
   std::vector<std::string> fields;  // sorted
 };
-
-// The lab journal as a private file; removed when the test ends.
-struct JournalCopy {
-  std::string path;
-  explicit JournalCopy(const std::string& bytes) {
-    char tmpl[] = "/tmp/crashsift-salvage-XXXXXX.journal";
-    const int fd = ::mkstemps(tmpl, 8);
-    REQUIRE(fd >= 0);
-    REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-    ::close(fd);
-    path = tmpl;
-  }
-  ~JournalCopy() { ::unlink(path.c_str()); }
-};
-
-const std::string& lab_journal() {
-  static const std::string bytes = unxz(CRASHSIFT_TESTDATA "/journals/systemd-lab/system.journal.xz");
-  return bytes;
-}
 
 std::vector<Entry> read_with_libsystemd(const std::string& path) {
   sd_journal* j = nullptr;
